@@ -54,18 +54,25 @@ def _check_solve(res, on_diverge):
     if on_diverge == 'raise': raise FloatingPointError(msg)
     warnings.warn(msg, RuntimeWarning)
 
-# %% ../nbs/05_deq.ipynb #acab4707
+# %% ../nbs/05_deq.ipynb #7ace96df
 @torch.no_grad()
 def _solve(self:DEQ, fp, Z0):
     "Forward solve on packed states, with weight-norm and other parametrisations computed once."
     with parametrize.cached(): return self.f_solver(fp, Z0, **self.f_kw)
 
-def _forward(self:DEQ, x, z0=None, w0=None):
-    "Solve for `z* = cell(z*, x)`; returns `(z, info)`. `w0` warm-starts the implicit backward (packed or like `z`)."
+def _cell_fn(cell, x, p):
+    "The cell as a map of packed states; the injection is computed once when the cell has `inject`/`step`."
+    if hasattr(cell, 'inject') and hasattr(cell, 'step'):
+        inj = cell.inject(x)
+        return lambda Z: p.pack(cell.step(p.unpack(Z), inj))
+    return lambda Z: p.pack(cell(p.unpack(Z), x))
+
+def _forward(self:DEQ, x, z0=None, w0=None, w0_scale=1.0):
+    "Solve for `z* = cell(z*, x)`; returns `(z, info)`. `w0` (scaled by `w0_scale`) warm-starts the implicit backward."
     check_finite('DEQ input x', *(x if isinstance(x, (tuple, list)) else [x]))
     z0 = _init_state(self.cell, x, z0)
     p = Packer(z0)
-    fp = lambda Z: p.pack(self.cell(p.unpack(Z), x))
+    fp = _cell_fn(self.cell, x, p)
     res = _solve(self, fp, p.pack(z0))
     _check_solve(res, self.on_diverge)
     Zs = res.z                                   # packed (B, D): the solver saw packed states
@@ -73,7 +80,7 @@ def _forward(self:DEQ, x, z0=None, w0=None):
     if not torch.is_grad_enabled() or self.backward == 'none': return p.unpack(Zs.detach()), info
     if self.backward == 'phantom': return p.unpack(phantom_fixed_point(fp, Zs, self.phantom_steps, self.phantom_tau)), info
     w0 = None if w0 is None else p.pack(w0) if isinstance(w0, (tuple, list)) else w0.reshape_as(Zs)
-    Z = implicit_fixed_point(fp, Zs, self.b_solver, self.b_kw, w0=w0, stats=info)
+    Z = implicit_fixed_point(fp, Zs, self.b_solver, self.b_kw, w0=w0, w0_scale=w0_scale, stats=info)
     return p.unpack(Z), info
 
 DEQ.forward = _forward

@@ -11,12 +11,12 @@ from .core import Packer, check_options
 from .solvers import get_solver
 from . import broyden as _broyden  # noqa: F401  (registers the 'broyden' solver)
 
-# %% ../nbs/04_implicit.ipynb #75a30131
+# %% ../nbs/04_implicit.ipynb #368daa7a
 class _ImplicitGrad(torch.autograd.Function):
     "Identity on `fz = f(z_in)`; its backward solves `w = J^T w + g` and passes `w` on to `fz`'s graph."
     @staticmethod
-    def forward(ctx, fz, z_in, solve, w0, stats):
-        ctx.fz, ctx.z_in, ctx.solve, ctx.w0, ctx.stats = fz, z_in, solve, w0, stats
+    def forward(ctx, fz, z_in, solve, w0, w0_scale, stats):
+        ctx.fz, ctx.z_in, ctx.solve, ctx.w0, ctx.w0_scale, ctx.stats = fz, z_in, solve, w0, w0_scale, stats
         return fz.view_as(fz)
 
     @staticmethod
@@ -24,12 +24,21 @@ class _ImplicitGrad(torch.autograd.Function):
         fz, z_in = ctx.fz, ctx.z_in
         vjp = lambda w: torch.autograd.grad(fz, z_in, w, retain_graph=True)[0]
         w0 = torch.zeros_like(g) if ctx.w0 is None else ctx.w0.detach().reshape_as(g).to(g.dtype)
+        if ctx.w0 is not None: w0 = _scale_warm_start(w0, vjp(w0), g, ctx.w0_scale)
         res = ctx.solve(lambda w: vjp(w) + g, w0)
         if ctx.stats is not None: ctx.stats['backward'] = res
-        return res.z, None, None, None, None
+        return res.z, None, None, None, None, None
 
-# %% ../nbs/04_implicit.ipynb #383ceea5
-def implicit_fixed_point(f, z_star, b_solver='anderson', b_kw=None, w0=None, stats=None):
+# %% ../nbs/04_implicit.ipynb #59ce3fc0
+def _scale_warm_start(w0, Jw0, g, scale):
+    "Rescale the warm start: by a number, or (`'auto'`) per sample by the `s` minimising `‖s (w0 - Jᵀw0) - g‖`."
+    if scale != 'auto': return w0 * scale
+    r = w0 - Jw0   # the right-hand side w0 would solve exactly
+    s = (r * g).sum(1, keepdim=True) / (r * r).sum(1, keepdim=True).clamp_min(torch.finfo(g.dtype).tiny)
+    return w0 * s
+
+# %% ../nbs/04_implicit.ipynb #5311a445
+def implicit_fixed_point(f, z_star, b_solver='anderson', b_kw=None, w0=None, w0_scale=1.0, stats=None):
     "Apply `f` once at the fixed point `z_star` (packed `(B, D)`) with a backward that solves for the implicit gradient."
     solver = get_solver(b_solver)
     kw = dict(max_iter=40, tol=1e-6, stop_mode='rel') | (b_kw or {})
@@ -37,7 +46,7 @@ def implicit_fixed_point(f, z_star, b_solver='anderson', b_kw=None, w0=None, sta
     z_in = z_star.detach().requires_grad_()
     fz = f(z_in)
     if not fz.requires_grad: return fz
-    return _ImplicitGrad.apply(fz, z_in, lambda h, w: solver(h, w, **kw), w0, stats)
+    return _ImplicitGrad.apply(fz, z_in, lambda h, w: solver(h, w, **kw), w0, w0_scale, stats)
 
 # %% ../nbs/04_implicit.ipynb #db92f98a
 def phantom_fixed_point(f, z_star, steps=5, tau=0.6):

@@ -1,0 +1,134 @@
+"""Solver benchmark: f evaluations, residual reached and median wall time of the forward solve (to rel tol 1e-4)
+and of the implicit backward, on two standard DEQ problems, with torchdeq 0.1.0 as an optional comparison column.
+
+(a) MLP cell z = tanh(W z + U x + b), d = 256, batch 256, ‖W‖₂ = 0.9, x ~ N(0, I)
+(b) the DEQ-tutorial conv cell on 1x28x28 inputs (real MNIST digits when available), 32 channels (64 inner),
+    GroupNorm(8), weight-normalised convs, batch 64
+
+overhead = solve time / (f evaluations x time of one f evaluation): the solver's own cost on top of the cell.
+Timings: 2 threads, warm-up first, median of --repeats runs. Ends with one line of JSON.
+usage: python bench/solvers.py [--repeats 5] [--quick]"""
+import argparse, json, statistics, time, sys
+import torch
+from torch.nn.utils import parametrize
+import jiio
+from jiio.core import set_seed
+from jiio.solvers import get_solver
+from jiio.deq import DEQ, MLPCell, ConvCell
+
+try:
+    import torchdeq
+    from torchdeq import get_deq
+    from torchdeq.solver import get_solver as td_get_solver
+except Exception: torchdeq = None
+
+TOL, MODE = 1e-4, 'rel'
+SOLVERS = [('fixed_point_iter', {}, 'fixed_point_iter'), ('anderson', dict(kind='II'), 'anderson'),
+           ('anderson', dict(kind='I'), None), ('broyden', {}, 'broyden')]
+
+def timeit(fn, repeats):
+    "Median wall time of `fn()` over `repeats` runs after one warm-up run."
+    fn()
+    ts = []
+    for _ in range(repeats):
+        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+def mnist_batch(n):
+    "n real MNIST test digits in [0, 1] if an offline source is installed, else N(0, 1) noise (said in the output)."
+    try:
+        from jiio.data import load
+        ds = load('mnist', 'test', source='offline')
+        return torch.stack([ds[i][0] for i in range(n)]), 'MNIST test digits'
+    except Exception as e: return torch.randn(n, 1, 28, 28), f'N(0,1) noise ({type(e).__name__})'
+
+def problems():
+    set_seed(0)
+    mlp = MLPCell(d=256, dx=256, rho=0.9)
+    xa = torch.randn(256, 256)
+    conv = ConvCell(c=32, c_inner=64)
+    xb, src = mnist_batch(64)
+    return [('a: MLP d=256 bs=256', mlp, xa, 'N(0, I)'), ('b: conv 32ch 28x28 bs=64', conv, xb, src)]
+
+def bench_ours(cell, x, name, kw, repeats):
+    f = lambda z: cell(z, x)
+    z0 = cell.z0(x)
+    solver = get_solver(name)
+    def fwd():
+        with torch.no_grad(), parametrize.cached(): return solver(f, z0, max_iter=100, tol=TOL, stop_mode=MODE, **kw)
+    res = fwd()
+    t_fwd = timeit(fwd, repeats)
+    deq = DEQ(cell, f_solver=name, f_kw=kw, f_max_iter=100, f_tol=TOL, f_stop_mode=MODE,
+              b_solver=name, b_kw=kw, b_max_iter=100, b_tol=TOL, b_stop_mode=MODE)
+    g = torch.randn_like(z0)
+    info = {}
+    def bwd_setup():
+        z, i = deq(x); info['i'] = i; return z
+    def bwd():
+        z = bwd_setup(); t = time.perf_counter(); (z * g).sum().backward(); return time.perf_counter() - t
+    bwd()
+    t_bwd = statistics.median([bwd() for _ in range(repeats)])
+    return dict(nfev=res.nfev, rel=res.rel_lowest.max().item(), fwd_ms=1e3 * t_fwd,
+                bwd_ms=1e3 * t_bwd, bwd_nfev=info['i'].backward.nfev, bwd_rel=info['i'].backward.rel_lowest.max().item())
+
+def bench_torchdeq(cell, x, name, repeats):
+    solver = td_get_solver(name)
+    f = lambda z: cell(z, x)
+    z0 = cell.z0(x)
+    out = {}
+    def fwd():
+        with torch.no_grad(), parametrize.cached():
+            z, _, info = solver(f, z0, max_iter=100, tol=TOL, stop_mode=MODE, m=5)
+        out['info'] = info; return z
+    fwd()
+    t_fwd = timeit(fwd, repeats)
+    info = out['info']
+    nstep = int(info['nstep'].max().item())
+    deq = get_deq(f_solver=name, b_solver=name, f_max_iter=100, b_max_iter=100, f_tol=TOL, b_tol=TOL,
+                  f_stop_mode=MODE, b_stop_mode=MODE, ift=True)
+    g = torch.randn_like(z0)
+    def bwd():
+        z_out, _ = deq(f, z0); t = time.perf_counter(); (z_out[-1] * g).sum().backward(); return time.perf_counter() - t
+    bwd()
+    t_bwd = statistics.median([bwd() for _ in range(repeats)])
+    return dict(td_nfev=nstep, td_rel=info['rel_lowest'].max().item(), td_fwd_ms=1e3 * t_fwd, td_bwd_ms=1e3 * t_bwd)
+
+def main(repeats=5, quick=False):
+    torch.set_num_threads(2)
+    print(f'jiio {jiio.__version__}, torch {torch.__version__}, threads {torch.get_num_threads()}, '
+          f'torchdeq {getattr(torchdeq, "__version__", "0.1.0") if torchdeq else "not installed"}')
+    print(f'forward solve to {MODE} tol {TOL}, implicit backward to {MODE} tol {TOL} with the same solver; '
+          f'Anderson m=5 (torchdeq m=5, its lam 1e-4 absolute); median of {repeats} runs after warm-up\n')
+    rows = []
+    for pname, cell, x, src in problems():
+        def f_once():
+            with torch.no_grad(), parametrize.cached(): cell(cell.z0(x), x)
+        t_f = timeit(f_once, max(repeats, 10))
+        print(f'{pname} (x: {src}); one f evaluation: {1e3 * t_f:.2f} ms')
+        hdr = f"{'solver':18s} {'nfev':>5s} {'rel res':>9s} {'fwd ms':>8s} {'overhead':>8s} {'bwd nfev':>8s} {'bwd ms':>8s}"
+        if torchdeq: hdr += f" | {'td nfev':>7s} {'td rel':>9s} {'td fwd ms':>9s} {'td bwd ms':>9s} {'fwd x':>6s} {'bwd x':>6s}"
+        print(hdr)
+        for name, kw, td_name in SOLVERS:
+            if quick and name == 'fixed_point_iter' and pname.startswith('b'): continue
+            r = bench_ours(cell, x, name, kw, repeats)
+            r.update(problem=pname, solver=name + ('-' + kw['kind'] if kw else ''), f_ms=1e3 * t_f)
+            r['overhead'] = r['fwd_ms'] / (r['nfev'] * r['f_ms'])
+            line = (f"{r['solver']:18s} {r['nfev']:5d} {r['rel']:9.2e} {r['fwd_ms']:8.1f} {r['overhead']:8.2f} "
+                    f"{r['bwd_nfev']:8d} {r['bwd_ms']:8.1f}")
+            if torchdeq and td_name:
+                r.update(bench_torchdeq(cell, x, td_name, repeats))
+                r['speedup_fwd'], r['speedup_bwd'] = r['td_fwd_ms'] / r['fwd_ms'], r['td_bwd_ms'] / r['bwd_ms']
+                line += (f" | {r['td_nfev']:7d} {r['td_rel']:9.2e} {r['td_fwd_ms']:9.1f} {r['td_bwd_ms']:9.1f} "
+                         f"{r['speedup_fwd']:6.2f} {r['speedup_bwd']:6.2f}")
+            print(line); sys.stdout.flush()
+            rows.append(r)
+        print()
+    print('fwd x / bwd x: torchdeq time / jiio time (above 1: jiio is faster)')
+    print(json.dumps(dict(benchmark='solvers', tol=TOL, stop_mode=MODE, repeats=repeats, rows=rows)))
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--repeats', type=int, default=5)
+    ap.add_argument('--quick', action='store_true', help='skip forward iteration on the conv problem')
+    a = ap.parse_args()
+    main(a.repeats, a.quick)
