@@ -74,7 +74,7 @@ def _unrolled(self:_Naive, x):
 
 _Naive._unrolled = _unrolled
 
-# %% ../nbs/07_baselines.ipynb #1c8eecf3
+# %% ../nbs/07_baselines.ipynb #d1e1e8c1
 _NAIVE_DEFAULTS = dict(f_solver='anderson', f_max_iter=30, f_tol=1e-3, f_stop_mode='rel', f_kw=None,
                        b_solver='anderson', b_max_iter=30, b_tol=1e-3, b_stop_mode='rel', b_kw=None)
 
@@ -88,6 +88,7 @@ def naive_input_opt(f,                 # the DEQ cell f(z, x)
                     grad='implicit',   # 'implicit' or 'unrolled'
                     unroll_steps=10,   # cell applications backpropagated through, for grad='unrolled'
                     opt_kw=None,       # extra optimiser arguments
+                    callback=None,     # `callback(t, x)` after each step's solve, off the clock (e.g. to log x_t)
                     **solve_kw):       # f_/b_ solver settings of the DEQ (see `_NAIVE_DEFAULTS`)
     "Optimise `x` by `steps` optimiser steps, each through a full (warm-started) DEQ forward solve and backward."
     if optimizer not in _OPTIMIZERS: raise ValueError(f'unknown optimizer {optimizer!r}; valid ones are {list(_OPTIMIZERS)}')
@@ -102,10 +103,10 @@ def naive_input_opt(f,                 # the DEQ cell f(z, x)
     with torch.no_grad(): _check_problem(f, h, z0, x0, y, x0.shape[0])
     x = cons.project(x0.detach().reshape(x0.shape[0], -1).clone()).view_as(x0).requires_grad_()
     prob = _Naive(deq, h, y, z0, grad, unroll_steps)
-    return _naive_loop(prob, x, cons, _make_opt(optimizer, x, lr, opt_kw or {}), optimizer, norm, steps)
+    return _naive_loop(prob, x, cons, _make_opt(optimizer, x, lr, opt_kw or {}), optimizer, norm, steps, callback)
 
-# %% ../nbs/07_baselines.ipynb #416584a6
-def _naive_loop(prob, x, cons, opt, optimizer, norm, steps):
+# %% ../nbs/07_baselines.ipynb #9d0b0d1b
+def _naive_loop(prob, x, cons, opt, optimizer, norm, steps, callback=None):
     "Run `steps` optimiser steps; record the objective, time and work at every step."
     B, costs, times, fev, vjp, fn = x.shape[0], [], [], [], [], []
     def closure():
@@ -116,10 +117,11 @@ def _naive_loop(prob, x, cons, opt, optimizer, norm, steps):
     for t in range(steps + 1):
         if t == steps: closure()   # the objective at the final x
         elif optimizer == 'lbfgs': opt.step(closure)
-        else: closure(); opt.step()
-        if t == 0 or optimizer != 'lbfgs': costs.append(prob.last_cost)
-        else: costs.append(prob.last_cost)
+        else: x_t = x.detach().clone(); closure(); opt.step()
+        costs.append(prob.last_cost)
         times.append(time.perf_counter() - t0); fev.append(prob.fevals); vjp.append(prob.vjps); fn.append(prob.last_nstep)
+        if callback is not None:
+            tc = time.perf_counter(); callback(t, x.detach() if t == steps or optimizer == 'lbfgs' else x_t); t0 += time.perf_counter() - tc
         if t < steps:
             with torch.no_grad(): x.copy_(cons.project(x.reshape(B, -1)).view_as(x))
     return NaiveResult(prob.z, x.detach(), prob.last_cost, torch.stack(costs), torch.tensor(times),
