@@ -134,19 +134,20 @@ def _grads(f, h, y, pz, sx, Z, X, MU):
     if gX is None: gX = torch.zeros_like(X)
     return fz.detach(), c.detach(), gZ if gZ is not None else torch.zeros_like(Z), gX
 
-# %% ../nbs/06_augmented.ipynb #7cf51f84
+# %% ../nbs/06_augmented.ipynb #cb620958
 _NORMALIZE = {None: lambda g: g,
               'l2': lambda g: g / (bnorm(g)[:, None] + 1e-12),
               'linf': torch.sign}
 
-def _jiio_eval(f, h, y, pz, sx, Z, X, MU, ax, alpha_z, alpha_mu, normalize, cons, eps=1e-5):
-    "Eq. 11 at `(Z, X, MU)`: damped z and mu updates and a projected (normalised) gradient step on x."
+def _jiio_eval(f, h, y, pz, sx, Z, X, MU, ax, alpha_z, alpha_mu, normalize, cons, stats=True, eps=1e-5):
+    "Eq. 11 at `(Z, X, MU)`: damped z and mu updates and a projected (normalised) gradient step on x; residual norms if `stats`."
     fz, c, gZ, gX = _grads(f, h, y, pz, sx, Z, X, MU)
     Rz, Rmu = fz - Z, gZ - MU
     Xn = cons.project(X - ax * _NORMALIZE[normalize](gX))
+    Fz, Fmu = torch.add(Z, Rz, alpha=alpha_z), torch.add(MU, Rmu, alpha=alpha_mu)
+    if not stats: return _Eval(Fz, Xn, Fmu, c, *[None] * 5)
     rz, rmu = bnorm(Rz), bnorm(Rmu)
-    return _Eval(Z + alpha_z * Rz, Xn, MU + alpha_mu * Rmu, c, rz, rmu, bnorm(gX),
-                 rz / (bnorm(fz) + eps), rmu / (bnorm(gZ) + eps))
+    return _Eval(Fz, Xn, Fmu, c, rz, rmu, bnorm(gX), rz / (bnorm(fz) + eps), rmu / (bnorm(gZ) + eps))
 
 # %% ../nbs/06_augmented.ipynb #a6d44f10
 class JIIOResult(NamedTuple):
@@ -189,23 +190,26 @@ class _Run:
 
     def split(self, V): return V[:, :self.Dz], V[:, self.Dz:self.Dz + self.Dx], V[:, self.Dz + self.Dx:]
 
-# %% ../nbs/06_augmented.ipynb #274f1ab0
+# %% ../nbs/06_augmented.ipynb #774ea970
 @patch
 def evaluate(self:_Run, k):
-    "Evaluate F at the current iterate; returns the image, the stacked residual r and the KKT residual."
+    "Evaluate F at the current iterate; returns the residual `G = F(V) - V`, the stacked relative residual r and the KKT residual."
     c = self.cfg
     ax = alpha_at(c['alpha_x'], k, c['max_iter'])
     Z, X, MU = self.split(self.V)
-    e = _jiio_eval(self.f, self.h, self.y, self.pz, self.sx, Z, X, MU, ax, c['alpha_z'], c['alpha_mu'], c['normalize'], self.cons)
+    stats = c['tol'] is not None or c['trace']
+    e = _jiio_eval(self.f, self.h, self.y, self.pz, self.sx, Z, X, MU, ax, c['alpha_z'], c['alpha_mu'], c['normalize'], self.cons, stats)
+    Fv = torch.cat([e.Z, e.X, e.MU], 1)
+    G = Fv - self.V
+    r = bnorm(G) / (bnorm(Fv) + 1e-5)
+    if not stats: return G, e, r, r.new_full(r.shape, math.inf)   # KKT residual not needed: no tol, no traces
     gs = e.grad_x if c['normalize'] is None else torch.ones_like(e.grad_x)
     self.g0 = gs if self.g0 is None else torch.maximum(self.g0, gs)   # the largest x-gradient seen: the scale of r_x
-    Fv = torch.cat([e.Z, e.X, e.MU], 1)
-    r = bnorm(Fv - self.V) / (bnorm(Fv) + 1e-5)
     rx = bnorm(e.X - X) / (ax * self.g0 + 1e-30)
     kkt = torch.maximum(torch.maximum(e.rel_z, e.rel_mu), rx)
-    return Fv, e, r, kkt
+    return G, e, r, kkt
 
-# %% ../nbs/06_augmented.ipynb #78b2e575
+# %% ../nbs/06_augmented.ipynb #3e83160b
 @patch
 def record(self:_Run, k, e, r, kkt):
     "Best-iterate rule, stopping test, traces and trajectory sample for evaluation `k`."
@@ -220,7 +224,7 @@ def record(self:_Run, k, e, r, kkt):
     self.res_V = torch.where(take[:, None], self.V, self.res_V)
     self.res_c, self.res_kkt = torch.where(take, e.cost, self.res_c), torch.where(take, kkt, self.res_kkt)
     self.conv = done if k == 0 else (self.conv | done)
-    self.nstep_c = torch.where(a, k + 1, self.nstep_c if k else torch.zeros_like(self.idx))
+    self.nstep_c = (self.nstep_c if k else torch.zeros_like(self.idx)) + a
     self.alive = a & ~done
     if self.traces is not None: self._trace(k, a, e, kkt)
     if self.traj is not None: self._traj(k, a)
@@ -267,30 +271,32 @@ def compact(self:_Run):
         setattr(self, n, getattr(self, n)[keep])
     self.y, self.cons = _take(self.y, keep), self.cons.subset(keep)
 
-# %% ../nbs/06_augmented.ipynb #f16c231e
+# %% ../nbs/06_augmented.ipynb #5283e088
 @patch
-def mix(self:_Run, k, Fv):
-    "Store `(V, F(V))` in the history and move to the projected Anderson mix."
+def mix(self:_Run, k, G):
+    "Store `(V, F(V) - V)` in the history and move to the projected Anderson mix."
     c = self.cfg
     m = c['m']; s, n = k % m, min(k + 1, m)
-    self.Vb[:, s].copy_(self.V); self.Gb[:, s].copy_(Fv - self.V)
+    self.Vb[:, s].copy_(self.V); self.Gb[:, s].copy_(G)
     _aa_gram_update(self.P, self.Vb, self.Gb, s, n, c['kind'])
     alpha = _aa_weights(_aa_system(self.P, n, s, c['kind']), c['lam'], s)[:, None]
-    V = torch.bmm(alpha, self.Vb[:, :n])[:, 0] + c['beta'] * torch.bmm(alpha, self.Gb[:, :n])[:, 0]
-    Z, X, MU = self.split(V)
-    self.V = torch.cat([Z, self.cons.project(X), MU], 1)
+    V = torch.baddbmm(torch.bmm(alpha, self.Vb[:, :n]), alpha, self.Gb[:, :n], alpha=c['beta'])[:, 0]
+    if type(self.cons) is not Constraint:
+        Z, X, MU = self.split(V)
+        V = torch.cat([Z, self.cons.project(X), MU], 1)
+    self.V = V
 
-# %% ../nbs/06_augmented.ipynb #da1864c5
+# %% ../nbs/06_augmented.ipynb #fa6d8c1e
 @patch
 def run(self:_Run):
     "Iterate until every sample has met `tol` or the budget is spent."
     c = self.cfg
     for k in range(c['max_iter']):
-        Fv, e, r, kkt = self.evaluate(k)
+        G, e, r, kkt = self.evaluate(k)
         self.record(k, e, r, kkt)
         self.sample_evals += self.V.shape[0]
         if k + 1 == c['max_iter']: break
-        self.mix(k, Fv)
+        self.mix(k, G)
         if (k + 1) % c['check_every'] == 0:
             n_dead = int((~self.alive).sum())
             if n_dead == self.V.shape[0]: break

@@ -133,21 +133,22 @@ def fixed_point_iter(f, z0,
         X = _freeze(tr, X + damping * G)
     return tr.result(p, X, k + 1, return_final)
 
-# %% ../nbs/02_solvers.ipynb #0142e20a
+# %% ../nbs/02_solvers.ipynb #01ea6123
 def _aa_weights(H, lam, newest):
     "Anderson mixing weights from the `(B, n, n)` block `H` of the bordered system; plain step where singular."
     B, n, _ = H.shape
-    d = H.diagonal(dim1=1, dim2=2)
-    s = d.mean(1, keepdim=True).abs().clamp_min(torch.finfo(H.dtype).tiny)
-    A = H.new_zeros(B, n + 1, n + 1)
-    A[:, 0, 1:] = 1; A[:, 1:, 0] = 1
-    A[:, 1:, 1:] = H + torch.diag_embed(lam * s.expand(B, n))
-    rhs = H.new_zeros(B, n + 1, 1); rhs[:, 0] = 1
-    sol, info = torch.linalg.solve_ex(A, rhs)
+    s = H.diagonal(dim1=1, dim2=2).mean(1).abs().clamp_min(torch.finfo(H.dtype).tiny)
+    A = torch.nn.functional.pad(H + (lam * s)[:, None, None] * torch.eye(n, dtype=H.dtype, device=H.device), (1, 0, 1, 0), value=1.)
+    A[:, 0, 0] = 0
+    sol, info = torch.linalg.solve_ex(A, _e0(B, n + 1, H))
     alpha = sol[:, 1:, 0]
-    ok = (info == 0) & torch.isfinite(alpha).all(1)
-    plain = torch.nn.functional.one_hot(torch.as_tensor(newest, device=H.device), n).to(H.dtype).expand(B, n)
-    return torch.where(ok[:, None], alpha, plain)
+    plain = _e0(B, n, H, newest)[..., 0]
+    return torch.where(((info == 0) & torch.isfinite(alpha).all(1))[:, None], alpha, plain)
+
+def _e0(B, n, like, i=0):
+    "A batch of unit vectors e_i, shape `(B, n, 1)`."
+    e = like.new_zeros(B, n, 1); e[:, i] = 1
+    return e
 
 # %% ../nbs/02_solvers.ipynb #868206a1
 def _aa_gram_update(P, Xb, Gb, s, n, kind):
