@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['TASKS', 'JIIO_GEN', 'NAIVE_GEN', 'InverseTask', 'masked_sse', 'infer_latents', 'decode', 'psnr', 'ssim', 'GenTrainer',
-           'JIIOTrainer', 'VAE', 'VAETrainer', 'NaiveTrainer']
+           'JIIOTrainer', 'VAE', 'VAETrainer', 'NaiveTrainer', 'reconstruct', 'evaluate', 'fit_latent_density',
+           'sample', 'image_grid', 'show_grid', 'save_grid']
 
 # %% ../nbs/11_generative.ipynb #d689bc63
 import time, math
@@ -52,8 +53,8 @@ def masked_sse(head):
         return ((head(z) - y_obs) * m).square().flatten(1).sum(1)
     return h
 
-# %% ../nbs/11_generative.ipynb #779c01eb
-JIIO_GEN = dict(max_iter=30, m=5, kind='I', alpha_x=0.05, tol=None)       # inner JIIO solve for generative tasks
+# %% ../nbs/11_generative.ipynb #5ad9231e
+JIIO_GEN = dict(max_iter=20, m=3, kind='I', alpha_mu=1.0, alpha_x=0.3, tol=None)   # inner JIIO solve for generative tasks
 NAIVE_GEN = dict(optimizer='adam', lr=0.1, steps=20, f_max_iter=18, b_max_iter=18, f_tol=1e-3, b_tol=1e-3)
 
 def _check_images(model, u):
@@ -166,3 +167,56 @@ class NaiveTrainer(GenTrainer):
         with torch.enable_grad(): x, res = infer_latents(self.model, y, m, **self.naive_kw)
         out, info = self.model(x)
         return self.metrics(out, u, inner=int(res.fevals[-1]))
+
+# %% ../nbs/11_generative.ipynb #74a685db
+def reconstruct(model, y_obs, mask=None, method='jiio', **kw):
+    "Clean-image estimates from observations: `method` 'jiio', a naive optimiser ('adam', ...) or 'vae' (`model` a `VAE`)."
+    if method == 'vae':
+        was = model.training; model.eval()
+        try:
+            with torch.no_grad(): return model(y_obs if mask is None else y_obs * mask)[0]
+        finally: model.train(was)
+    x, _ = infer_latents(model, y_obs, mask, method, **kw)
+    return decode(model, x)
+
+# %% ../nbs/11_generative.ipynb #6d15dc3a
+def evaluate(model, images, task=None, method='jiio', bs=64, step=10**6, **kw):
+    "PSNR, SSIM and seconds per batch of `method` on clean `images`, observed through `task` (seeded by `step`)."
+    task, outs, t = task or InverseTask(), [], 0.
+    for i in range(0, len(images), bs):
+        u = images[i:i + bs]
+        y, m = task(u, step + i)
+        t0 = time.perf_counter(); outs.append(reconstruct(model, y, m, method, **kw)); t += time.perf_counter() - t0
+    out = torch.cat(outs)
+    return dict(psnr=psnr(out, images), ssim=ssim(out, images), sec_per_batch=t / len(outs))
+
+# %% ../nbs/11_generative.ipynb #a9a362e1
+def fit_latent_density(model, images, n_components=10, bs=256, **kw):
+    "A `LatentGMM` fitted to the JIIO latents of `images`."
+    xs = [infer_latents(model, images[i:i + bs], **kw)[0] for i in range(0, len(images), bs)]
+    return LatentGMM(n_components=n_components).fit(torch.cat(xs))
+
+def sample(model, density, n=64):
+    "`n` images decoded from latents drawn from `density`."
+    return decode(model, density.sample(n).to(next(model.parameters()).dtype))
+
+# %% ../nbs/11_generative.ipynb #1a5632d6
+def image_grid(rows, nrow=None):
+    "One image of several equally long batches of [0, 1] images, one batch per row (torchvision's `make_grid`)."
+    from torchvision.utils import make_grid
+    n = len(rows[0])
+    return make_grid(torch.cat([r.clamp(0, 1).cpu() for r in rows]), nrow=nrow or n, padding=1, pad_value=1.)
+
+def show_grid(rows, labels=None, ax=None, scale=0.5):
+    "Show `image_grid(rows)` with matplotlib, one label per row."
+    g = image_grid(rows)
+    if ax is None: _, ax = plt.subplots(figsize=(scale * len(rows[0]), scale * len(rows) + 0.3))
+    ax.imshow(g.permute(1, 2, 0).numpy(), interpolation='nearest'); ax.set_xticks([])
+    H = rows[0].shape[-2] + 1
+    ax.set_yticks([H * i + H / 2 for i in range(len(rows))], labels or [''] * len(rows))
+    return ax
+
+def save_grid(rows, path):
+    "Write `image_grid(rows)` to a PNG file."
+    from torchvision.utils import save_image
+    save_image(image_grid(rows), path)
