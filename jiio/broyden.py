@@ -41,7 +41,7 @@ def _line_search(fX, X, dX, g_norm, ls_steps):
         if i == ls_steps or not todo.any(): return Xa, Fa, i + 1
         s = torch.where(todo[:, None], s / 2, s)
 
-# %% ../nbs/03_broyden.ipynb #1d7cf35c
+# %% ../nbs/03_broyden.ipynb #cfc59042
 @register_solver('broyden')
 def broyden(f, z0,
             max_iter:int=50,       # maximum number of f evaluations (line-search trials included)
@@ -59,7 +59,7 @@ def broyden(f, z0,
     tr = _Tracker(X, tol, stop_mode, eps, div_factor, trace)
     F = fX(X); G = F - X; nfev, n, k = 1, 0, 0
     a = tr.update(0, X, G, F)
-    while nfev < max_iter and not ((k + 1) % check_every == 0 and not tr.active.any()):
+    while nfev < max_iter and not ((k + 1) % check_every == 0 and tr.done()):
         k += 1
         dX = torch.where(tr.active[:, None], -_binv_mv(U, V, G, n), 0)
         if line_search: Xn, Fn, used = _line_search(fX, X, dX, a, min(ls_steps, max_iter - nfev - 1))

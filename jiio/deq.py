@@ -113,7 +113,7 @@ class MLPCell(nn.Module):
     def forward(self, z, x): return torch.tanh(self.W(z) + self.U(x))
     def z0(self, x): return x.new_zeros(x.shape[0], self.d)
 
-# %% ../nbs/05_deq.ipynb #7d4e6a5e
+# %% ../nbs/05_deq.ipynb #8615da6b
 def _small(conv, std=0.01):
     "Initialise `conv`'s weight N(0, std²) (before weight normalisation, which keeps the scale as its gain)."
     with torch.no_grad(): conv.weight.normal_(0, std)
@@ -126,7 +126,7 @@ class ConvCell(nn.Module):
         pad, self.c = kernel // 2, c
         self.conv1 = weight_norm(_small(nn.Conv2d(c, c_inner, kernel, padding=pad, bias=False)))
         self.conv2 = weight_norm(_small(nn.Conv2d(c_inner, c, kernel, padding=pad, bias=False)))
-        self.inj = nn.Conv2d(c_in, c, kernel, padding=pad)
+        self.inj = nn.Sequential(nn.Conv2d(c_in, c, kernel, padding=pad), nn.GroupNorm(groups, c))   # the tutorial's conv + norm stem
         self.norm1, self.norm2, self.norm3 = nn.GroupNorm(groups, c_inner), nn.GroupNorm(groups, c), nn.GroupNorm(groups, c)
     def forward(self, z, x):
         y = self.norm1(torch.relu(self.conv1(z)))

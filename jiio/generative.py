@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['TASKS', 'JIIO_GEN', 'NAIVE_GEN', 'InverseTask', 'masked_sse', 'infer_latents', 'decode', 'psnr', 'ssim', 'GenTrainer',
            'JIIOTrainer', 'VAE', 'VAETrainer', 'NaiveTrainer', 'reconstruct', 'evaluate', 'fit_latent_density',
-           'sample', 'image_grid', 'show_grid', 'save_grid']
+           'sample', 'fid', 'image_grid', 'show_grid', 'save_grid']
 
 # %% ../nbs/11_generative.ipynb #d689bc63
 import time, math
@@ -199,6 +199,19 @@ def fit_latent_density(model, images, n_components=10, bs=256, **kw):
 def sample(model, density, n=64):
     "`n` images decoded from latents drawn from `density`."
     return decode(model, density.sample(n).to(next(model.parameters()).dtype))
+
+# %% ../nbs/11_generative.ipynb #1fe24b39
+def fid(real, fake, feature=2048):
+    "Fréchet Inception distance between two batches of [0, 1] images, or `None` (with a message) if Inception is unavailable."
+    try:
+        from torchmetrics.image.fid import FrechetInceptionDistance
+        m = FrechetInceptionDistance(feature=feature, normalize=True)
+    except Exception as e:
+        print(f'FID skipped: the Inception weights are not available ({type(e).__name__}: {str(e)[:120]}); '
+              'pip install torch-fidelity and run once with network access to cache them'); return None
+    rgb = lambda u: u.clamp(0, 1).expand(-1, 3, -1, -1)
+    m.update(rgb(real), real=True); m.update(rgb(fake), real=False)
+    return m.compute().item()
 
 # %% ../nbs/11_generative.ipynb #1a5632d6
 def image_grid(rows, nrow=None):

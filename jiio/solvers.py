@@ -29,7 +29,7 @@ class SolverResult(NamedTuple):
         return (f'SolverResult(B={len(self.nstep)}, nfev={self.nfev}, converged={c}, diverged={d}, '
                 f'max abs={self.abs_lowest.max().item():.2e}, max rel={self.rel_lowest.max().item():.2e})')
 
-# %% ../nbs/02_solvers.ipynb #b9f86802
+# %% ../nbs/02_solvers.ipynb #aa10a38d
 class _Tracker:
     "Per-sample residuals, best iterate, convergence/divergence masks and step counts of a solve."
     def __init__(self, X, tol, stop_mode, eps, div_factor, trace):
@@ -43,7 +43,7 @@ class _Tracker:
         self.converged = torch.zeros(B, dtype=torch.bool, device=X.device)
         self.diverged, self.active = torch.zeros_like(self.converged), torch.ones_like(self.converged)
         self.nstep = torch.zeros(B, dtype=torch.long, device=X.device)
-        self.traces = ([], []) if trace else None
+        self.traces, self.all_active = ([], []) if trace else None, True
 
     def update(self, k, X, G, F):
         "Record evaluation `k`: iterate `X`, residual `G = F - X`, image `F`; returns the `abs` residual."
@@ -64,6 +64,12 @@ class _Tracker:
         if self.traces is not None: self.traces[0].append(a); self.traces[1].append(r)
         return a
 
+    def done(self):
+        "Whether every sample has converged or failed (the loop's one host synchronisation)."
+        n = int(self.active.sum())
+        self.all_active = n == len(self.active)
+        return n == 0
+
     def result(self, packer, z_last, nfev, return_final):
         "Assemble the `SolverResult`."
         tr = [torch.stack(t, 1) for t in self.traces] if self.traces else (None, None)
@@ -71,10 +77,10 @@ class _Tracker:
         return SolverResult(packer.unpack(z), self.nstep, self.best_abs, self.best_rel, self.converged,
                             self.diverged, nfev, *tr)
 
-# %% ../nbs/02_solvers.ipynb #2639278a
+# %% ../nbs/02_solvers.ipynb #d492f241
 def _freeze(tr, X_new):
-    "Keep samples that are no longer active at their best iterate."
-    return torch.where(tr.active[:, None], X_new, tr.z_best)
+    "Keep samples that are no longer active at their best iterate (nothing to do while all are active)."
+    return X_new if tr.all_active else torch.where(tr.active[:, None], X_new, tr.z_best)
 
 # %% ../nbs/02_solvers.ipynb #9c4bd21e
 _solvers = {}
@@ -110,7 +116,7 @@ def _setup(f, z0):
     if not X0.is_floating_point(): raise TypeError(f'the state must be floating point, got {X0.dtype}')
     return p, X0, (lambda X: p.pack(f(p.unpack(X))))
 
-# %% ../nbs/02_solvers.ipynb #c805e2dd
+# %% ../nbs/02_solvers.ipynb #a45dceb3
 @register_solver('fixed_point_iter')
 def fixed_point_iter(f, z0,
                      max_iter:int=50,       # maximum number of f evaluations
@@ -129,8 +135,8 @@ def fixed_point_iter(f, z0,
         F = fX(X)
         G = F - X
         tr.update(k, X, G, F)
-        if (k + 1) % check_every == 0 and not tr.active.any(): break
-        X = _freeze(tr, X + damping * G)
+        if (k + 1) % check_every == 0 and tr.done(): break
+        X = _freeze(tr, F if damping == 1 else X + damping * G)
     return tr.result(p, X, k + 1, return_final)
 
 # %% ../nbs/02_solvers.ipynb #01ea6123
@@ -166,7 +172,14 @@ def _aa_system(P, n, s, kind):
     H = P[:, :n, :n]
     return H if kind == 'II' else H - H[:, s:s+1, :]
 
-# %% ../nbs/02_solvers.ipynb #32603594
+# %% ../nbs/02_solvers.ipynb #9f97ec14
+def _aa_mix(alpha, Yb, Gb, beta, kind):
+    "`beta sum a F + (1 - beta) sum a X` from stored X (type I) or F (type II) and G = F - X, with `alpha` (B, 1, n)."
+    if kind == 'I': return torch.baddbmm(torch.bmm(alpha, Yb), alpha, Gb, alpha=beta)[:, 0]          # sum a X + beta sum a G
+    if beta == 1: return torch.bmm(alpha, Yb)[:, 0]                                                  # sum a F
+    return torch.baddbmm(torch.bmm(alpha, Yb), alpha, Gb, alpha=beta - 1)[:, 0]                      # sum a F - (1 - beta) sum a G
+
+# %% ../nbs/02_solvers.ipynb #4c4d3fe6
 @register_solver('anderson')
 def anderson(f, z0,
              max_iter:int=50,       # maximum number of f evaluations
@@ -182,7 +195,7 @@ def anderson(f, z0,
     if m < 1: raise ValueError(f'memory m must be at least 1, got {m}')
     p, X, fX = _setup(f, z0)
     B, D = X.shape
-    Xb, Gb = X.new_zeros(B, m, D), X.new_zeros(B, m, D)
+    Yb, Gb = X.new_zeros(B, m, D), X.new_zeros(B, m, D)   # Yb: the iterates X (type I) or their images F (type II)
     P = X.new_zeros(B, m, m)
     tr = _Tracker(X, tol, stop_mode, eps, div_factor, trace)
     for k in range(max_iter):
@@ -190,11 +203,10 @@ def anderson(f, z0,
         G = F - X
         tr.update(k, X, G, F)
         s, n = k % m, min(k + 1, m)
-        Xb[:, s].copy_(X); Gb[:, s].copy_(G)
-        _aa_gram_update(P, Xb, Gb, s, n, kind)
-        if (k + 1) % check_every == 0 and not tr.active.any(): break
+        Yb[:, s].copy_(X if kind == 'I' else F); Gb[:, s].copy_(G)
+        _aa_gram_update(P, Yb, Gb, s, n, kind)
+        if (k + 1) % check_every == 0 and tr.done(): break
         if k + 1 == max_iter: break
         alpha = _aa_weights(_aa_system(P, n, s, kind), lam, s)[:, None]       # (B, 1, n)
-        X_mix = torch.bmm(alpha, Xb[:, :n])[:, 0]
-        X = _freeze(tr, X_mix + beta * torch.bmm(alpha, Gb[:, :n])[:, 0])   # sum a F = sum a X + sum a G
+        X = _freeze(tr, _aa_mix(alpha, Yb[:, :n], Gb[:, :n], beta, kind))
     return tr.result(p, X, k + 1, return_final)
