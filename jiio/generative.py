@@ -10,6 +10,7 @@ __all__ = ['TASKS', 'JIIO_GEN', 'NAIVE_GEN', 'InverseTask', 'masked_sse', 'infer
 # %% ../nbs/11_generative.ipynb #d689bc63
 import time, math
 import torch
+import matplotlib.pyplot as plt
 import jiio  # noqa: F401  (applies the torchvision import shim before torchmetrics imports torchvision)
 from torch import nn
 import torch.nn.functional as F
