@@ -55,7 +55,7 @@ class _Naive:
         if self.grad == 'implicit': z, info = self.deq(x, z0=self.z, w0=self.w)
         else: z, info = self._unrolled(x)
         c = self.h(z, x, self.y)
-        c.sum().backward()
+        c.sum().backward(inputs=[x])   # the gradient in x only: the parameters' .grad stay untouched
         self.z, self.last_nstep = info.forward.z, info.forward.nfev
         self.fevals += info.forward.nfev + 1
         if info.backward is not None: self.w, self.vjps = info.backward.z, self.vjps + info.backward.nfev + 1

@@ -59,9 +59,10 @@ def broyden(f, z0,
     tr = _Tracker(X, tol, stop_mode, eps, div_factor, trace)
     F = fX(X); G = F - X; nfev, n, k = 1, 0, 0
     a = tr.update(0, X, G, F)
+    BG = -G                                                     # B g(X), kept up to date across updates
     while nfev < max_iter and not ((k + 1) % check_every == 0 and tr.done()):
         k += 1
-        dX = torch.where(tr.active[:, None], -_binv_mv(U, V, G, n), 0)
+        dX = torch.where(tr.active[:, None], -BG, 0)
         if line_search: Xn, Fn, used = _line_search(fX, X, dX, a, min(ls_steps, max_iter - nfev - 1))
         else: Xn, used = X + dX, 1
         Xn = _freeze(tr, Xn)
@@ -69,17 +70,20 @@ def broyden(f, z0,
         nfev += used
         Gn = Fn - Xn
         a = tr.update(nfev - 1, Xn, Gn, Fn)
-        _broyden_update(U, V, Xn - X, Gn - G, (k - 1) % memory, min(n, memory), tr.active)
+        BG = _broyden_update(U, V, Xn - X, G, Gn, BG, (k - 1) % memory, n, tr.active)
         n = min(n + 1, memory)
         X, F, G = Xn, Fn, Gn
     return tr.result(p, X, nfev, return_final)
 
 # %% ../nbs/03_broyden.ipynb #680b4c11
-def _broyden_update(U, V, dX, dG, s, n, active):
-    "Good-Broyden pair `(u, v)` for steps `dX`, `dG`, stored in slot `s` (`n` slots currently used)."
+def _broyden_update(U, V, dX, G, Gn, BG, s, n, active):
+    "Store the good-Broyden pair of step `dX` (residual `G` -> `Gn`) in slot `s` (`n` used); `B G` in, `B' Gn` out."
+    BGn = _binv_mv(U, V, Gn, n)                               # B g_{k+1}
     v = _binv_vm(U, V, dX, n)                                 # dz^T B
-    Bdg = _binv_mv(U, V, dG, n)                               # B dg
-    den = (v * dG).sum(1, keepdim=True)
+    den = (v * (Gn - G)).sum(1, keepdim=True)
     ok = active[:, None] & (den.abs() > 1e-30) & torch.isfinite(den)
-    u = torch.where(ok, (dX - Bdg) / torch.where(ok, den, 1), 0)
-    U[:, s].copy_(u); V[:, s].copy_(torch.where(ok, v, 0))
+    u = torch.where(ok, (dX - (BGn - BG)) / torch.where(ok, den, 1), 0)   # B dg = B g_{k+1} - B g_k
+    v = torch.where(ok, v, 0)
+    if n == U.shape[1]: BGn = BGn - U[:, s] * (V[:, s] * Gn).sum(1, keepdim=True)  # the pair overwritten
+    U[:, s].copy_(u); V[:, s].copy_(v)
+    return BGn + u * (v * Gn).sum(1, keepdim=True)

@@ -165,7 +165,8 @@ class NaiveTrainer(GenTrainer):
     def compute(self, u):
         u = u[0] if isinstance(u, (tuple, list)) else u
         y, m = self.observe(u)
-        with torch.enable_grad(): x, res = infer_latents(self.model, y, m, **self.naive_kw)
+        kw = dict(self.naive_kw); method = kw.pop('optimizer')
+        with torch.enable_grad(): x, res = infer_latents(self.model, y, m, method, **kw)
         out, info = self.model(x)
         return self.metrics(out, u, inner=int(res.fevals[-1]))
 
