@@ -47,7 +47,7 @@ def broyden(f, z0,
             max_iter:int=50,       # maximum number of f evaluations (line-search trials included)
             tol:float=1e-4,        # stop when the residual (in `stop_mode`) is below this
             stop_mode:str='rel',   # 'rel' or 'abs'
-            memory:int=20,         # rank-one pairs kept; the oldest is overwritten when full
+            memory:int=20,         # rank-one pairs kept; when full, B restarts from -I
             line_search:bool=False,  # backtrack along the Broyden direction
             ls_steps:int=3,        # maximum halvings per line search
             eps:float=1e-5, div_factor:float=1e5, check_every:int=1, return_final:bool=False, trace:bool=False):
@@ -70,20 +70,20 @@ def broyden(f, z0,
         nfev += used
         Gn = Fn - Xn
         a = tr.update(nfev - 1, Xn, Gn, Fn)
-        BG = _broyden_update(U, V, Xn - X, G, Gn, BG, (k - 1) % memory, n, tr.active)
-        n = min(n + 1, memory)
+        if n == memory: n, BG = 0, -G                           # buffers full: restart from B = -I
+        BG = _broyden_update(U, V, Xn - X, G, Gn, BG, n, tr.active)
+        n += 1
         X, F, G = Xn, Fn, Gn
     return tr.result(p, X, nfev, return_final)
 
 # %% ../nbs/03_broyden.ipynb #680b4c11
-def _broyden_update(U, V, dX, G, Gn, BG, s, n, active):
-    "Store the good-Broyden pair of step `dX` (residual `G` -> `Gn`) in slot `s` (`n` used); `B G` in, `B' Gn` out."
+def _broyden_update(U, V, dX, G, Gn, BG, n, active):
+    "Store the good-Broyden pair of step `dX` (residual `G` -> `Gn`) in slot `n` (after `n` used); `B G` in, `B' Gn` out."
     BGn = _binv_mv(U, V, Gn, n)                               # B g_{k+1}
     v = _binv_vm(U, V, dX, n)                                 # dz^T B
     den = (v * (Gn - G)).sum(1, keepdim=True)
     ok = active[:, None] & (den.abs() > 1e-30) & torch.isfinite(den)
     u = torch.where(ok, (dX - (BGn - BG)) / torch.where(ok, den, 1), 0)   # B dg = B g_{k+1} - B g_k
     v = torch.where(ok, v, 0)
-    if n == U.shape[1]: BGn = BGn - U[:, s] * (V[:, s] * Gn).sum(1, keepdim=True)  # the pair overwritten
-    U[:, s].copy_(u); V[:, s].copy_(v)
+    U[:, n].copy_(u); V[:, n].copy_(v)
     return BGn + u * (v * Gn).sum(1, keepdim=True)
