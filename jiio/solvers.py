@@ -37,7 +37,7 @@ class _Tracker:
         if not tol > 0: raise ValueError(f'tol must be positive, got {tol}')
         B = X.shape[0]
         self.tol, self.mode, self.eps, self.div_factor = tol, stop_mode, eps, div_factor
-        self.z_best = X.clone()
+        self._z_best, self._X0, self._pending = X.clone(), X, None
         inf = X.new_full((B,), float('inf'))
         self.best, self.best_abs, self.best_rel, self.first = inf, inf.clone(), inf.clone(), None
         self.converged = torch.zeros(B, dtype=torch.bool, device=X.device)
@@ -56,7 +56,8 @@ class _Tracker:
         better = act & (res < self.best) & ~bad
         self.best = torch.where(better, res, self.best)
         self.best_abs, self.best_rel = torch.where(better, a, self.best_abs), torch.where(better, r, self.best_rel)
-        self.z_best = torch.where(better[:, None], X, self.z_best)
+        self._settle()
+        self._pending = (X, better)   # the best-iterate update is settled lazily (see `_settle`)
         self.nstep = torch.where(act, k + 1, self.nstep)
         self.converged = self.converged | (better & (res < self.tol))
         self.diverged = self.diverged | bad
@@ -64,10 +65,21 @@ class _Tracker:
         if self.traces is not None: self.traces[0].append(a); self.traces[1].append(r)
         return a
 
+    def _settle(self, all_better=False):
+        "Apply the pending best-iterate update: keep a reference when every sample improved (no copy), else merge."
+        if self._pending is None: return
+        X, better = self._pending; self._pending = None
+        self._z_best = X if all_better and X is not self._X0 else torch.where(better[:, None], X, self._z_best)
+
+    @property
+    def z_best(self): self._settle(); return self._z_best
+
     def done(self):
-        "Whether every sample has converged or failed (the loop's one host synchronisation)."
-        n = int(self.active.sum())
-        self.all_active = n == len(self.active)
+        "Whether every sample has converged or failed (the loop's one host synchronisation, which also settles the best iterate)."
+        B, pend = len(self.active), self._pending
+        n, nb = (torch.stack([self.active.sum(), pend[1].sum()]) if pend else self.active.sum().repeat(2)).tolist()
+        if pend: self._settle(all_better=nb == B)
+        self.all_active = n == B
         return n == 0
 
     def result(self, packer, z_last, nfev, return_final):
@@ -195,15 +207,16 @@ def anderson(f, z0,
     if m < 1: raise ValueError(f'memory m must be at least 1, got {m}')
     p, X, fX = _setup(f, z0)
     B, D = X.shape
-    Yb, Gb = X.new_zeros(B, m, D), X.new_zeros(B, m, D)   # Yb: the iterates X (type I) or their images F (type II)
+    Yb, Gb = X.new_empty(B, m, D), X.new_empty(B, m, D)   # Yb: the iterates X (type I) or their images F (type II);
+                                                          # only the first n slots are ever read
     P = X.new_zeros(B, m, m)
     tr = _Tracker(X, tol, stop_mode, eps, div_factor, trace)
     for k in range(max_iter):
         F = fX(X)
-        G = F - X
-        tr.update(k, X, G, F)
         s, n = k % m, min(k + 1, m)
-        Yb[:, s].copy_(X if kind == 'I' else F); Gb[:, s].copy_(G)
+        G = torch.sub(F, X, out=Gb[:, s])                     # the residual, written straight into its slot
+        tr.update(k, X, G, F)
+        Yb[:, s].copy_(X if kind == 'I' else F)
         _aa_gram_update(P, Yb, Gb, s, n, kind)
         if (k + 1) % check_every == 0 and tr.done(): break
         if k + 1 == max_iter: break
