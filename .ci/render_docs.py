@@ -3,6 +3,7 @@
 static HTML with nbconvert. Writes `_site/`. Fails if a notebook cannot be processed, a page comes out empty, or
 an API page has no rendered signature. usage: python .ci/render_docs.py [--out _site]"""
 import json, re, sys, shutil, html
+import yaml
 from pathlib import Path
 from nbdev.config import get_config
 from nbdev.serve import proc_nbs
@@ -11,13 +12,11 @@ import nbformat
 
 def _front(nb):
     "Title and description from nbdev's YAML front matter (first raw cell)."
-    meta = {}
     for c in nb.cells[:2]:
         if c.cell_type == 'raw' and c.source.startswith('---'):
-            for line in c.source.splitlines():
-                m = re.match(r'^(\w+):\s*(.*)$', line)
-                if m: meta[m[1]] = m[2].strip().strip('"\'')
-    return meta
+            meta = yaml.safe_load(c.source.strip().strip('-'))   # YAML: long values wrap onto continuation lines
+            return {k: str(v) for k, v in (meta or {}).items()}
+    return {}
 
 def _prep(nb):
     "Map quarto cell options to nbconvert tags; turn front matter into a heading."
