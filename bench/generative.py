@@ -47,7 +47,7 @@ def main(minutes=2.0, tasks='reconstruction,inpainting,denoising0.2,denoising0.4
     print(f'jiio {jiio.__version__}, torch {torch.__version__}, {minutes} min of training per (task, method), preset {preset}\n')
     train = load('mnist', 'train', n=20000).tensors[0]
     test = load('mnist', 'test', n=512, seed=1).tensors[0]
-    rows, out = [], []
+    rows = []
     for tname in tasks.split(','):
         task = make_task(tname)
         for method in ('jiio', 'vae', 'naive'):

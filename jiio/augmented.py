@@ -13,7 +13,7 @@ from torch import nn
 from torch.nn.utils import parametrize
 from fastcore.basics import patch
 from .core import Packer, bnorm, check_finite, check_options
-from .solvers import _aa_weights, _aa_gram_update, _aa_system
+from .solvers import _aa_weights, _aa_gram_update, _aa_system, _aa_mix
 from .implicit import implicit_fixed_point, jac_reg
 from .deq import _init_state, _cell_fn
 
@@ -280,7 +280,7 @@ def mix(self:_Run, k, G):
     self.Vb[:, s].copy_(self.V); self.Gb[:, s].copy_(G)
     _aa_gram_update(self.P, self.Vb, self.Gb, s, n, c['kind'])
     alpha = _aa_weights(_aa_system(self.P, n, s, c['kind']), c['lam'], s)[:, None]
-    V = torch.baddbmm(torch.bmm(alpha, self.Vb[:, :n]), alpha, self.Gb[:, :n], alpha=c['beta'])[:, 0]
+    V = _aa_mix(alpha, self.Vb[:, :n], self.Gb[:, :n], c['beta'], 'I')   # the stored iterates are V, as in type I
     if type(self.cons) is not Constraint:
         Z, X, MU = self.split(V)
         V = torch.cat([Z, self.cons.project(X), MU], 1)

@@ -10,7 +10,6 @@ __all__ = ['TASKS', 'JIIO_GEN', 'NAIVE_GEN', 'InverseTask', 'masked_sse', 'infer
 # %% ../nbs/11_generative.ipynb #d689bc63
 import time, math
 import torch
-import matplotlib.pyplot as plt
 import jiio  # noqa: F401  (applies the torchvision import shim before torchmetrics imports torchvision)
 from torch import nn
 import torch.nn.functional as F
@@ -225,6 +224,7 @@ def image_grid(rows, nrow=None):
 def show_grid(rows, labels=None, ax=None, scale=0.5):
     "Show `image_grid(rows)` with matplotlib, one label per row."
     g = image_grid(rows)
+    import matplotlib.pyplot as plt   # here, not at import time: the library stays usable without a display backend
     if ax is None: _, ax = plt.subplots(figsize=(scale * len(rows[0]), scale * len(rows) + 0.3))
     ax.imshow(g.permute(1, 2, 0).numpy(), interpolation='nearest'); ax.set_xticks([])
     H = rows[0].shape[-2] + 1

@@ -62,6 +62,7 @@ class _Tracker:
         self.converged = self.converged | (better & (res < self.tol))
         self.diverged = self.diverged | bad
         self.active = ~(self.converged | self.diverged)
+        self.all_active = False   # unknown until the next done(): freeze conservatively meanwhile
         if self.traces is not None: self.traces[0].append(a); self.traces[1].append(r)
         return a
 
