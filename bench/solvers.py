@@ -5,8 +5,13 @@ and of the implicit backward, on two standard DEQ problems, with torchdeq 0.1.0 
 (b) the DEQ-tutorial conv cell on 1x28x28 inputs (real MNIST digits when available), 32 channels (64 inner),
     GroupNorm(8), weight-normalised convs, batch 64
 
-overhead = solve time / (f evaluations x time of one f evaluation): the solver's own cost on top of the cell.
-Timings: 2 threads, warm-up first, median of --repeats runs. Ends with one line of JSON.
+overhead = solve time / (f evaluations x time of one f evaluation): the solver's own cost on top of the cell. The time of
+one f evaluation is taken two ways: `overhead` divides by the time f itself took inside that solve (each call timed,
+so machine noise that slows f and the solve alike cancels), `ovh*` by the median of standalone f calls timed between
+the solves (stricter: it also charges the solver for slowing f down through the cache). Each problem also prints a
+memory-traffic bound on what Anderson's own work costs at the measured streaming bandwidth (see `traffic_floor`).
+Timings: 2 threads, CPU (f is timed with perf_counter, which assumes synchronous execution), warm-up first,
+median of --repeats runs. Ends with one line of JSON.
 usage: python bench/solvers.py [--repeats 5] [--quick]"""
 import argparse, json, statistics, time, sys
 import torch
@@ -51,13 +56,23 @@ def problems():
     return [('a: MLP d=256 bs=256', mlp, xa, 'N(0, I)'), ('b: conv 32ch 28x28 bs=64', conv, xb, src)]
 
 def bench_ours(cell, x, name, kw, repeats):
-    f = lambda z: cell(z, x)
     z0 = cell.z0(x)
     solver = get_solver(name)
+    f_times = []
+    def f(z):
+        t = time.perf_counter(); out = cell(z, x); f_times.append(time.perf_counter() - t); return out
+    def f_once():
+        with torch.no_grad(), parametrize.cached(): cell(z0, x)
     def fwd():
         with torch.no_grad(), parametrize.cached(): return solver(f, z0, max_iter=100, tol=TOL, stop_mode=MODE, **kw)
     res = fwd()
-    t_fwd = timeit(fwd, repeats)
+    runs, alone = [], []
+    for _ in range(repeats):
+        for _ in range(3): t = time.perf_counter(); f_once(); alone.append(time.perf_counter() - t)
+        f_times.clear(); t = time.perf_counter(); fwd(); runs.append((time.perf_counter() - t, sum(f_times)))
+    t_fwd = statistics.median(r[0] for r in runs)
+    ovh_in = statistics.median(r[0] / r[1] for r in runs)
+    ovh_alone = t_fwd / (res.nfev * statistics.median(alone))
     deq = DEQ(cell, f_solver=name, f_kw=kw, f_max_iter=100, f_tol=TOL, f_stop_mode=MODE,
               b_solver=name, b_kw=kw, b_max_iter=100, b_tol=TOL, b_stop_mode=MODE)
     g = torch.randn_like(z0)
@@ -68,7 +83,7 @@ def bench_ours(cell, x, name, kw, repeats):
         z = bwd_setup(); t = time.perf_counter(); (z * g).sum().backward(); return time.perf_counter() - t
     bwd()
     t_bwd = statistics.median([bwd() for _ in range(repeats)])
-    return dict(nfev=res.nfev, rel=res.rel_lowest.max().item(), fwd_ms=1e3 * t_fwd,
+    return dict(nfev=res.nfev, rel=res.rel_lowest.max().item(), fwd_ms=1e3 * t_fwd, overhead=ovh_in, overhead_alone=ovh_alone,
                 bwd_ms=1e3 * t_bwd, bwd_nfev=info['i'].backward.nfev, bwd_rel=info['i'].backward.rel_lowest.max().item())
 
 def bench_torchdeq(cell, x, name, repeats):
@@ -93,27 +108,44 @@ def bench_torchdeq(cell, x, name, repeats):
     t_bwd = statistics.median([bwd() for _ in range(repeats)])
     return dict(td_nfev=nstep, td_rel=info['rel_lowest'].max().item(), td_fwd_ms=1e3 * t_fwd, td_bwd_ms=1e3 * t_bwd)
 
+def stream_bandwidth():
+    "Streaming read bandwidth in bytes/s: the best of 10 sums of a 256 MB tensor (larger than any cache)."
+    big, ts = torch.ones(64 * 2**20), []
+    for _ in range(10): t = time.perf_counter(); big.sum(); ts.append(time.perf_counter() - t)
+    return big.numel() * 4 / min(ts)
+
+def traffic_floor(B, D, m, t_f, bw, itemsize=4):
+    """1 + a lower bound on Anderson-II's extra cost over forward iteration, from memory traffic alone: per iteration, beyond what forward iteration
+    moves (F - X and norms), it reads m stored residuals for the Gram row and m stored images for the mix, writes the
+    mixed iterate and copies f(X) into the history (2m + 3 passes over the (B, D) state), and saves one norm (|G| comes
+    from the Gram row): 2m + 2 passes at the best streaming bandwidth, counting no write-allocate traffic."""
+    return 1 + (2 * m + 2) * B * D * itemsize / bw / t_f
+
 def main(repeats=5, quick=False):
     torch.set_num_threads(2)
     print(f'jiio {jiio.__version__}, torch {torch.__version__}, threads {torch.get_num_threads()}, '
           f'torchdeq {getattr(torchdeq, "__version__", "0.1.0") if torchdeq else "not installed"}')
     print(f'forward solve to {MODE} tol {TOL}, implicit backward to {MODE} tol {TOL} with the same solver; '
           f'Anderson m=5 (torchdeq m=5, its lam 1e-4 absolute); median of {repeats} runs after warm-up\n')
+    bw = stream_bandwidth()
+    print(f'streaming read bandwidth: {bw / 1e9:.1f} GB/s\n')
     rows = []
     for pname, cell, x, src in problems():
         def f_once():
             with torch.no_grad(), parametrize.cached(): cell(cell.z0(x), x)
         t_f = timeit(f_once, max(repeats, 10))
-        print(f'{pname} (x: {src}); one f evaluation: {1e3 * t_f:.2f} ms')
-        hdr = f"{'solver':18s} {'nfev':>5s} {'rel res':>9s} {'fwd ms':>8s} {'overhead':>8s} {'bwd nfev':>8s} {'bwd ms':>8s}"
+        B, D = x.shape[0], cell.z0(x)[0].numel()
+        floor = traffic_floor(B, D, 5, t_f, bw)
+        print(f'{pname} (x: {src}); one f evaluation: {1e3 * t_f:.2f} ms; state {B}x{D} = {4 * B * D / 1e6:.1f} MB; '
+              f'Anderson-II (m=5) moves at least {100 * (floor - 1):.1f}% of f\'s time in memory traffic beyond forward iteration')
+        hdr = f"{'solver':18s} {'nfev':>5s} {'rel res':>9s} {'fwd ms':>8s} {'overhead':>8s} {'ovh*':>5s} {'bwd nfev':>8s} {'bwd ms':>8s}"
         if torchdeq: hdr += f" | {'td nfev':>7s} {'td rel':>9s} {'td fwd ms':>9s} {'td bwd ms':>9s} {'fwd x':>6s} {'bwd x':>6s}"
         print(hdr)
         for name, kw, td_name in SOLVERS:
             if quick and name == 'fixed_point_iter' and pname.startswith('b'): continue
             r = bench_ours(cell, x, name, kw, repeats)
-            r.update(problem=pname, solver=name + ('-' + kw['kind'] if kw else ''), f_ms=1e3 * t_f)
-            r['overhead'] = r['fwd_ms'] / (r['nfev'] * r['f_ms'])
-            line = (f"{r['solver']:18s} {r['nfev']:5d} {r['rel']:9.2e} {r['fwd_ms']:8.1f} {r['overhead']:8.2f} "
+            r.update(problem=pname, solver=name + ('-' + kw['kind'] if kw else ''), f_ms=1e3 * t_f, traffic_floor=floor)
+            line = (f"{r['solver']:18s} {r['nfev']:5d} {r['rel']:9.2e} {r['fwd_ms']:8.1f} {r['overhead']:8.3f} {r['overhead_alone']:5.2f} "
                     f"{r['bwd_nfev']:8d} {r['bwd_ms']:8.1f}")
             if torchdeq and td_name:
                 r.update(bench_torchdeq(cell, x, td_name, repeats))

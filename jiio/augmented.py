@@ -23,6 +23,7 @@ class Constraint:
     def project(self, x): return x
     def violation(self, x): return x.new_zeros(x.shape[0])  # per-sample distance outside the set (0: feasible)
     def subset(self, idx): return self                     # the constraint restricted to samples `idx`
+    def check(self, x): pass                               # raise ValueError if the set is empty for a sample of `x`
     def __repr__(self): return type(self).__name__ + '()'
 
 # %% ../nbs/06_augmented.ipynb #43e5298a
@@ -49,6 +50,11 @@ class Box(Constraint):
     def project(self, x): return _clamp(x, _flat(self.lo, x), _flat(self.hi, x))
     def violation(self, x): return bnorm(x - self.project(x))
     def subset(self, idx): return Box(_sub(self.lo, idx), _sub(self.hi, idx))
+    def check(self, x):
+        lo, hi = _flat(self.lo, x), _flat(self.hi, x)
+        if isinstance(lo, torch.Tensor) or isinstance(hi, torch.Tensor):
+            n = int((torch.as_tensor(lo, dtype=x.dtype, device=x.device) > torch.as_tensor(hi, dtype=x.dtype, device=x.device)).sum())
+            if n: raise ValueError(f'empty box: lo > hi at {n} entries')
     def __repr__(self): return f'Box(lo={self.lo if not isinstance(self.lo, torch.Tensor) else "tensor"}, hi={self.hi if not isinstance(self.hi, torch.Tensor) else "tensor"})'
 
 def _clamp(x, lo, hi):
@@ -69,6 +75,9 @@ class LinfBall(Constraint):
         return _clamp(_clamp(x, c - e, c + e), _flat(self.lo, x), _flat(self.hi, x))
     def violation(self, x): return bnorm(x - self.project(x))
     def subset(self, idx): return LinfBall(_sub(self.eps, idx), _sub(self.center, idx), _sub(self.lo, idx), _sub(self.hi, idx))
+    def check(self, x):
+        c, e = self._c(x) + torch.zeros_like(x), self._e(x)
+        _empty(self, (_clamp(c - e, _flat(self.lo, x), None) > _clamp(c + e, None, _flat(self.hi, x))).any(1))
 
 # %% ../nbs/06_augmented.ipynb #c31824f4
 class L2Ball(Constraint):
@@ -86,6 +95,14 @@ class L2Ball(Constraint):
         box = bnorm(x - _clamp(x, _flat(self.lo, x), _flat(self.hi, x)))
         return (bnorm(x - c) - self._e(x)).clamp_min(0) + box
     def subset(self, idx): return L2Ball(_sub(self.eps, idx), _sub(self.center, idx), _sub(self.lo, idx), _sub(self.hi, idx))
+    def check(self, x):
+        c = self._c(x)
+        _empty(self, bnorm(c - _clamp(c, _flat(self.lo, x), _flat(self.hi, x))) > self._e(x))
+
+def _empty(cons, bad):
+    "Raise if the ball of some sample (mask `bad`) misses the box."
+    if bad.any(): raise ValueError(f'{type(cons).__name__}: the ball does not meet the box [lo, hi] for samples '
+                                   f'{bad.nonzero().flatten().tolist()} (the centre is farther than eps from the box)')
 
 # %% ../nbs/06_augmented.ipynb #0092b34b
 def _to_ball(x, c, e):
@@ -94,7 +111,7 @@ def _to_ball(x, c, e):
     return c + d * (e / bnorm(d).clamp_min(torch.finfo(x.dtype).tiny)).clamp(max=1)[:, None]
 
 def _l2_box_project(p, c, e, lo, hi):
-    "Exact projection onto `{‖x - c‖ <= e} ∩ [lo, hi]` by bisection on the multiplier (centre inside the box)."
+    "Exact projection onto `{‖x - c‖ <= e} ∩ [lo, hi]` (assumed non-empty) by bisection on the multiplier."
     x = _clamp(p, lo, hi)
     t_lo, t_hi = p.new_zeros(p.shape[0], 1), p.new_ones(p.shape[0], 1)   # x(t) = clip((1-t) p + t c), t = λ/(1+λ)
     for _ in range(2 - int(math.log2(torch.finfo(p.dtype).eps))):   # bisect to machine precision
@@ -103,7 +120,7 @@ def _l2_box_project(p, c, e, lo, hi):
         t_lo, t_hi = torch.where(over, t, t_lo), torch.where(over, t_hi, t)
     inside = (bnorm(x - c) <= e)[:, None]
     x = torch.where(inside, x, _clamp(p + t_hi * (c - p), lo, hi))
-    return _to_ball(x, c, e)   # exact feasibility; stays in the box (convex, centre inside)
+    return _clamp(_to_ball(x, c, e), lo, hi)   # exact feasibility (the clamp only acts when the centre is outside the box)
 
 # %% ../nbs/06_augmented.ipynb #7ca0e394
 def alpha_at(alpha_x, k, max_iter):
@@ -279,7 +296,7 @@ def mix(self:_Run, k, G):
     m = c['m']; s, n = k % m, min(k + 1, m)
     self.Vb[:, s].copy_(self.V); self.Gb[:, s].copy_(G)
     _aa_gram_update(self.P, self.Vb, self.Gb, s, n, c['kind'])
-    alpha = _aa_weights(_aa_system(self.P, n, s, c['kind']), c['lam'], s)[:, None]
+    alpha = _aa_weights(_aa_system(self.P, n, s, c['kind']), c['lam'], s, sym=c['kind'] == 'II')[:, None]
     V = _aa_mix(alpha, self.Vb[:, :n], self.Gb[:, :n], c['beta'], 'I')   # the stored iterates are V, as in type I
     if type(self.cons) is not Constraint:
         Z, X, MU = self.split(V)
@@ -339,6 +356,7 @@ def jiio_solve(f,             # the DEQ cell f(z, x) (module or callable); z a t
         z0 = _init_state(f, x0, z0)
         B = x0.shape[0]
         _check_problem(f, h, z0, x0, y, B)
+        cons.check(x0.reshape(B, -1))
         pz, sx = Packer(z0), x0.shape[1:]
         run = _Run(f, h, y, cons, pz.pack(z0).clone(), x0.reshape(B, -1).clone(), pz, sx, cfg)
         nfev = run.run()

@@ -62,10 +62,10 @@ def broyden(f, z0,
     BG = -G                                                     # B g(X), kept up to date across updates
     while nfev < max_iter and not ((k + 1) % check_every == 0 and tr.done()):
         k += 1
-        dX = torch.where(tr.active[:, None], -BG, 0)
+        dX = -BG if tr.all_active else torch.where(tr.active[:, None], -BG, 0)
         if line_search: Xn, Fn, used = _line_search(fX, X, dX, a, min(ls_steps, max_iter - nfev - 1))
         else: Xn, used = X + dX, 1
-        Xn = _freeze(tr, Xn)
+        Xn = _freeze(tr, Xn, owned=True)
         if not line_search: Fn = fX(Xn)
         nfev += used
         Gn = Fn - Xn

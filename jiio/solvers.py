@@ -9,6 +9,7 @@ __all__ = ['SolverResult', 'register_solver', 'get_solver', 'solver_options', 'f
 import inspect, functools
 from typing import NamedTuple, Optional
 import torch
+from fastcore.basics import patch
 from .core import Packer, bnorm, check_options
 
 # %% ../nbs/02_solvers.ipynb #b2a92c03
@@ -37,17 +38,18 @@ class _Tracker:
         if not tol > 0: raise ValueError(f'tol must be positive, got {tol}')
         B = X.shape[0]
         self.tol, self.mode, self.eps, self.div_factor = tol, stop_mode, eps, div_factor
-        self._z_best, self._X0, self._pending = X.clone(), X, None
+        self._z_best, self._owned, self._X0, self._pending = X.clone(), True, X, None  # owned: ours to write in place
         inf = X.new_full((B,), float('inf'))
         self.best, self.best_abs, self.best_rel, self.first = inf, inf.clone(), inf.clone(), None
         self.converged = torch.zeros(B, dtype=torch.bool, device=X.device)
         self.diverged, self.active = torch.zeros_like(self.converged), torch.ones_like(self.converged)
         self.nstep = torch.zeros(B, dtype=torch.long, device=X.device)
-        self.traces, self.all_active = ([], []) if trace else None, True
+        self.traces, self.all_active, self.inactive = ([], []) if trace else None, True, None
+        self._inactive_rows, self._inactive_idx = (), None
 
-    def update(self, k, X, G, F):
-        "Record evaluation `k`: iterate `X`, residual `G = F - X`, image `F`; returns the `abs` residual."
-        a = bnorm(G)
+    def update(self, k, X, G, F, a=None):
+        "Record evaluation `k`: iterate `X`, residual `G = F - X` (or its norms `a`, if known), image `F`; returns `a`."
+        a = bnorm(G) if a is None else a
         r = a / (bnorm(F) + self.eps)
         res = a if self.mode == 'abs' else r
         if self.first is None: self.first = a
@@ -62,38 +64,52 @@ class _Tracker:
         self.converged = self.converged | (better & (res < self.tol))
         self.diverged = self.diverged | bad
         self.active = ~(self.converged | self.diverged)
-        self.all_active = False   # unknown until the next done(): freeze conservatively meanwhile
+        self.all_active, self.inactive = False, None   # unknown until the next done(): freeze conservatively meanwhile
         if self.traces is not None: self.traces[0].append(a); self.traces[1].append(r)
         return a
 
-    def _settle(self, all_better=False):
-        "Apply the pending best-iterate update: keep a reference when every sample improved (no copy), else merge."
-        if self._pending is None: return
-        X, better = self._pending; self._pending = None
-        self._z_best = X if all_better and X is not self._X0 else torch.where(better[:, None], X, self._z_best)
-
-    @property
-    def z_best(self): self._settle(); return self._z_best
-
-    def done(self):
-        "Whether every sample has converged or failed (the loop's one host synchronisation, which also settles the best iterate)."
-        B, pend = len(self.active), self._pending
-        n, nb = (torch.stack([self.active.sum(), pend[1].sum()]) if pend else self.active.sum().repeat(2)).tolist()
-        if pend: self._settle(all_better=nb == B)
-        self.all_active = n == B
-        return n == 0
-
-    def result(self, packer, z_last, nfev, return_final):
-        "Assemble the `SolverResult`."
-        tr = [torch.stack(t, 1) for t in self.traces] if self.traces else (None, None)
-        z = z_last if return_final else self.z_best
-        return SolverResult(packer.unpack(z), self.nstep, self.best_abs, self.best_rel, self.converged,
-                            self.diverged, nfev, *tr)
-
 # %% ../nbs/02_solvers.ipynb #d492f241
-def _freeze(tr, X_new):
+@patch
+def _settle(self:_Tracker, rows=None):
+    "Apply the pending best-iterate update; `rows`: the improved samples, if `done` fetched them."
+    if self._pending is None: return
+    X, better = self._pending; self._pending = None
+    if rows is None: self._z_best, self._owned = torch.where(better[:, None], X, self._z_best), True  # on the device
+    elif len(rows) == len(X) and X is not self._X0: self._z_best, self._owned = X, False   # all improved: a reference
+    elif rows:                                                                              # copy just those rows
+        if not self._owned: self._z_best, self._owned = self._z_best.clone(), True
+        i = torch.tensor(rows, device=X.device)
+        self._z_best.index_copy_(0, i, X.index_select(0, i))
+
+@patch(as_prop=True)
+def z_best(self:_Tracker): self._settle(); return self._z_best
+
+@patch
+def done(self:_Tracker):
+    "Whether every sample has converged or failed: the loop's one host synchronisation (it also settles the best iterate)."
+    B, pend = len(self.active), self._pending
+    h = (torch.cat([self.active, pend[1]]) if pend else self.active).tolist()
+    if pend: self._settle([i for i in range(B) if h[B + i]])
+    rows = tuple(i for i in range(B) if not h[i])
+    if rows != self._inactive_rows: self._inactive_rows, self._inactive_idx = rows, torch.tensor(rows, device=self.active.device)
+    self.all_active, self.inactive = not rows, self._inactive_idx   # inactive: index of the frozen samples
+    return len(rows) == B
+
+@patch
+def result(self:_Tracker, packer, z_last, nfev, return_final):
+    "Assemble the `SolverResult`."
+    tr = [torch.stack(t, 1) for t in self.traces] if self.traces else (None, None)
+    z = z_last if return_final else self.z_best
+    return SolverResult(packer.unpack(z), self.nstep, self.best_abs, self.best_rel, self.converged,
+                        self.diverged, nfev, *tr)
+
+# %% ../nbs/02_solvers.ipynb #f7e3a1c2
+def _freeze(tr, X_new, owned=False):
     "Keep samples that are no longer active at their best iterate (nothing to do while all are active)."
-    return X_new if tr.all_active else torch.where(tr.active[:, None], X_new, tr.z_best)
+    if tr.all_active: return X_new
+    if tr.inactive is None: return torch.where(tr.active[:, None], X_new, tr.z_best)
+    i = tr.inactive
+    return (X_new.index_copy_ if owned else X_new.index_copy)(0, i, tr.z_best.index_select(0, i))
 
 # %% ../nbs/02_solvers.ipynb #9c4bd21e
 _solvers = {}
@@ -149,18 +165,23 @@ def fixed_point_iter(f, z0,
         G = F - X
         tr.update(k, X, G, F)
         if (k + 1) % check_every == 0 and tr.done(): break
-        X = _freeze(tr, F if damping == 1 else X + damping * G)
+        X = _freeze(tr, F if damping == 1 else X + damping * G, owned=damping != 1)
     return tr.result(p, X, k + 1, return_final)
 
 # %% ../nbs/02_solvers.ipynb #01ea6123
-def _aa_weights(H, lam, newest):
-    "Anderson mixing weights from the `(B, n, n)` block `H` of the bordered system; plain step where singular."
+def _aa_weights(H, lam, newest, sym=False):
+    "Anderson weights from the `(B, n, n)` block `H` (`sym`: a Gram matrix, type II); plain step where singular."
     B, n, _ = H.shape
     s = H.diagonal(dim1=1, dim2=2).mean(1).abs().clamp_min(torch.finfo(H.dtype).tiny)
-    A = torch.nn.functional.pad(H + (lam * s)[:, None, None] * torch.eye(n, dtype=H.dtype, device=H.device), (1, 0, 1, 0), value=1.)
-    A[:, 0, 0] = 0
-    sol, info = torch.linalg.solve_ex(A, _e0(B, n + 1, H))
-    alpha = sol[:, 1:, 0]
+    if sym:    # alpha = y / sum(y) with (H + lam s I) y = 1, which is what the bordered system reduces to
+        A = H.clone(); A.diagonal(dim1=1, dim2=2).add_(lam * s[:, None])
+        y, info = torch.linalg.solve_ex(A, H.new_ones(B, n, 1))
+        alpha = y[..., 0] / y[..., 0].sum(1, keepdim=True)
+    else:
+        A = torch.nn.functional.pad(H + (lam * s)[:, None, None] * torch.eye(n, dtype=H.dtype, device=H.device), (1, 0, 1, 0), value=1.)
+        A[:, 0, 0] = 0
+        sol, info = torch.linalg.solve_ex(A, _e0(B, n + 1, H))
+        alpha = sol[:, 1:, 0]
     plain = _e0(B, n, H, newest)[..., 0]
     return torch.where(((info == 0) & torch.isfinite(alpha).all(1))[:, None], alpha, plain)
 
@@ -216,11 +237,11 @@ def anderson(f, z0,
         F = fX(X)
         s, n = k % m, min(k + 1, m)
         G = torch.sub(F, X, out=Gb[:, s])                     # the residual, written straight into its slot
-        tr.update(k, X, G, F)
         Yb[:, s].copy_(X if kind == 'I' else F)
         _aa_gram_update(P, Yb, Gb, s, n, kind)
+        tr.update(k, X, G, F, P[:, s, s].clamp_min(0).sqrt() if kind == 'II' else None)   # type II: |G| from the Gram
         if (k + 1) % check_every == 0 and tr.done(): break
         if k + 1 == max_iter: break
-        alpha = _aa_weights(_aa_system(P, n, s, kind), lam, s)[:, None]       # (B, 1, n)
-        X = _freeze(tr, _aa_mix(alpha, Yb[:, :n], Gb[:, :n], beta, kind))
+        alpha = _aa_weights(_aa_system(P, n, s, kind), lam, s, sym=kind == 'II')[:, None]       # (B, 1, n)
+        X = _freeze(tr, _aa_mix(alpha, Yb[:, :n], Gb[:, :n], beta, kind), owned=True)
     return tr.result(p, X, k + 1, return_final)
