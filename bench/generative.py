@@ -15,7 +15,7 @@ from jiio.data import load
 from jiio.models import get_model
 from jiio.train import Batches
 from jiio.generative import InverseTask, VAE, evaluate
-from jiio.cli import _trainer, print_table
+from jiio.cli import make_trainer, print_table
 
 def make_task(name):
     if name.startswith('denoising'): return InverseTask('denoising', sigma=float(name[len('denoising'):]))
@@ -26,7 +26,7 @@ def train_timed(method, task, train, minutes, preset, lr=2e-3):
     def build(n_steps):
         set_seed(0)
         m = get_model(preset)
-        return _trainer(method, VAE(m) if method == 'vae' else m, Batches(train, 64, seed=0), task, n_steps, lr, None, None, 0., {})
+        return make_trainer(method, VAE(m) if method == 'vae' else m, Batches(train, 64, seed=0), task, n_steps, lr)
     tr = build(1000); tr.fit(5, log_every=0); t = time.time(); tr.fit(20, log_every=0); per = (time.time() - t) / 20
     n = max(20, int(60 * minutes / per))
     tr = build(n); t = time.time()

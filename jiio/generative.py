@@ -65,6 +65,7 @@ def _check_images(model, u):
 def infer_latents(model, y_obs, mask=None, method='jiio', x0=None, **kw):
     "Latent codes for observations `y_obs` (B, C, H, W) by `method` 'jiio' or a naive optimiser ('adam', 'sgd', 'lbfgs'); returns `(x, result)`."
     _check_images(model, y_obs)
+    if 'optimizer' in kw: raise TypeError(f"infer_latents picks the optimiser with method=, not optimizer= (got optimizer={kw['optimizer']!r})")
     mask = torch.ones_like(y_obs[:, :1]) if mask is None else mask
     x0 = y_obs.new_zeros(len(y_obs), model.latent_dim) if x0 is None else x0
     h = masked_sse(model.head)

@@ -172,23 +172,29 @@ def fixed_point_iter(f, z0,
 def _aa_weights(H, lam, newest, sym=False):
     "Anderson weights from the `(B, n, n)` block `H` (`sym`: a Gram matrix, type II); plain step where singular."
     B, n, _ = H.shape
-    s = H.diagonal(dim1=1, dim2=2).mean(1).abs().clamp_min(torch.finfo(H.dtype).tiny)
-    if sym:    # alpha = y / sum(y) with (H + lam s I) y = 1, which is what the bordered system reduces to
-        A = H.clone(); A.diagonal(dim1=1, dim2=2).add_(lam * s[:, None])
-        y, info = torch.linalg.solve_ex(A, H.new_ones(B, n, 1))
-        alpha = y[..., 0] / y[..., 0].sum(1, keepdim=True)
+    r = lam * H.diagonal(dim1=1, dim2=2).mean(1, keepdim=True).abs()        # the ridge, relative to the Gram diagonal
+    if sym:    # alpha = y / sum(y) with (H + r I) y = 1, which is what the bordered system reduces to
+        A = H.clone(); A.diagonal(dim1=1, dim2=2).add_(r)
+        y = torch.linalg.solve_ex(A, H.new_ones(B, n, 1))[0][..., 0]
+        alpha = y / y.sum(1, keepdim=True)
     else:
-        A = torch.nn.functional.pad(H + (lam * s)[:, None, None] * torch.eye(n, dtype=H.dtype, device=H.device), (1, 0, 1, 0), value=1.)
+        A = torch.nn.functional.pad(H + r[..., None] * torch.eye(n, dtype=H.dtype, device=H.device), (1, 0, 1, 0), value=1.)
         A[:, 0, 0] = 0
-        sol, info = torch.linalg.solve_ex(A, _e0(B, n + 1, H))
-        alpha = sol[:, 1:, 0]
-    plain = _e0(B, n, H, newest)[..., 0]
-    return torch.where(((info == 0) & torch.isfinite(alpha).all(1))[:, None], alpha, plain)
+        alpha = torch.linalg.solve_ex(A, _e0(B, n + 1, H))[0][:, 1:, 0]
+    # a singular system has a zero pivot, hence non-finite weights: those samples take the plain step
+    return torch.where(torch.isfinite(alpha.sum(1, keepdim=True)), alpha, _unit(n, newest, H.dtype, H.device))
 
 def _e0(B, n, like, i=0):
     "A batch of unit vectors e_i, shape `(B, n, 1)`."
     e = like.new_zeros(B, n, 1); e[:, i] = 1
     return e
+
+@functools.lru_cache(maxsize=None)
+def _unit(n, i, dtype, device):
+    "The unit vector e_i of length n, shape `(1, n)` (cached: solvers ask for it every iteration)."
+    e = torch.zeros(1, n, dtype=dtype, device=device); e[0, i] = 1
+    return e
+
 
 # %% ../nbs/02_solvers.ipynb #868206a1
 def _aa_gram_update(P, Xb, Gb, s, n, kind):
