@@ -217,7 +217,7 @@ def evaluate(self:_Run, k):
     stats = c['tol'] is not None or c['trace']
     e = _jiio_eval(self.f, self.h, self.y, self.pz, self.sx, Z, X, MU, ax, c['alpha_z'], c['alpha_mu'], c['normalize'], self.cons, stats)
     Fv = torch.cat([e.Z, e.X, e.MU], 1)
-    G = Fv - self.V
+    G = torch.sub(Fv, self.V, out=self.Gb[:, k % c['m']])   # the residual, straight into its history slot
     r = bnorm(G) / (bnorm(Fv) + 1e-5)
     if not stats: return G, e, r, r.new_full(r.shape, math.inf)   # KKT residual not needed: no tol, no traces
     gs = e.grad_x if c['normalize'] is None else torch.ones_like(e.grad_x)
@@ -294,7 +294,7 @@ def mix(self:_Run, k, G):
     "Store `(V, F(V) - V)` in the history and move to the projected Anderson mix."
     c = self.cfg
     m = c['m']; s, n = k % m, min(k + 1, m)
-    self.Vb[:, s].copy_(self.V); self.Gb[:, s].copy_(G)
+    self.Vb[:, s].copy_(self.V)                      # G is already in slot s (see evaluate)
     _aa_gram_update(self.P, self.Vb, self.Gb, s, n, c['kind'])
     alpha = _aa_weights(_aa_system(self.P, n, s, c['kind']), c['lam'], s, sym=c['kind'] == 'II')[:, None]
     V = _aa_mix(alpha, self.Vb[:, :n], self.Gb[:, :n], c['beta'], 'I')   # the stored iterates are V, as in type I
