@@ -203,7 +203,7 @@ class _Run:
         T = cfg['max_iter']
         self.traces = {k: Z0.new_full((B, T), math.nan) for k in ('cost', 'res_z', 'res_mu', 'grad_x', 'kkt')} if cfg['trace'] else None
         self.traj = (Z0.clone(), self.V[:, self.Dz:self.Dz + self.Dx].clone()) if cfg['traj'] else None
-        self.sample_evals = 0
+        self.sample_evals, self._pending = 0, None
 
     def split(self, V): return V[:, :self.Dz], V[:, self.Dz:self.Dz + self.Dx], V[:, self.Dz + self.Dx:]
 
@@ -238,13 +238,20 @@ def record(self:_Run, k, e, r, kkt):
     take = take | done
     self.best_r = torch.where(a & better, r, self.best_r)
     self.best_c = torch.where(take, e.cost, self.best_c)
-    self.res_V = torch.where(take[:, None], self.V, self.res_V)
+    self.settle(); self._pending = (self.V, take)   # the best iterate itself is settled at the next check
     self.res_c, self.res_kkt = torch.where(take, e.cost, self.res_c), torch.where(take, kkt, self.res_kkt)
     self.conv = done if k == 0 else (self.conv | done)
     self.nstep_c = (self.nstep_c if k else torch.zeros_like(self.idx)) + a
     self.alive = a & ~done
     if self.traces is not None: self._trace(k, a, e, kkt)
     if self.traj is not None: self._traj(k, a)
+
+@patch
+def settle(self:_Run, all_take=False):
+    "Apply the pending best-iterate update: a reference when every sample took its new iterate (known at a check), else a merge."
+    if self._pending is None: return
+    (V, take), self._pending = self._pending, None
+    self.res_V = V if all_take else torch.where(take[:, None], V, self.res_V)
 
 # %% ../nbs/06_augmented.ipynb #f0aa1583
 @patch
@@ -315,10 +322,11 @@ def run(self:_Run):
         if k + 1 == c['max_iter']: break
         self.mix(k, G)
         if (k + 1) % c['check_every'] == 0:
-            n_dead = int((~self.alive).sum())
+            n_dead, all_take = torch.stack([(~self.alive).sum(), self._pending[1].all()]).tolist()   # the one sync
+            self.settle(bool(all_take))
             if n_dead == self.V.shape[0]: break
             if c['compact'] and n_dead >= max(1, c['compact_frac'] * self.V.shape[0]): self.compact()
-    self.flush(torch.ones_like(self.alive))
+    self.settle(); self.flush(torch.ones_like(self.alive))
     return k + 1
 
 # %% ../nbs/06_augmented.ipynb #c2ad0b44
