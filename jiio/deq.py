@@ -110,7 +110,9 @@ class MLPCell(nn.Module):
         self.d, self.W, self.U = d, nn.Linear(d, d, bias=False), nn.Linear(dx, d)
         with torch.no_grad(): self.W.weight.mul_(rho / torch.linalg.matrix_norm(self.W.weight, ord=2))
         if cap: parametrize.register_parametrization(self.W, 'weight', SpectralCap(d, cap))
-    def forward(self, z, x): return torch.tanh(self.W(z) + self.U(x))
+    def inject(self, x): return self.U(x)                 # U x + b, computed once per solve by `DEQ`
+    def step(self, z, u): return torch.tanh(self.W(z) + u)
+    def forward(self, z, x): return self.step(z, self.inject(x))
     def z0(self, x): return x.new_zeros(x.shape[0], self.d)
 
 # %% ../nbs/05_deq.ipynb #8615da6b
@@ -128,7 +130,9 @@ class ConvCell(nn.Module):
         self.conv2 = weight_norm(_small(nn.Conv2d(c_inner, c, kernel, padding=pad, bias=False)))
         self.inj = nn.Sequential(nn.Conv2d(c_in, c, kernel, padding=pad), nn.GroupNorm(groups, c))   # the tutorial's conv + norm stem
         self.norm1, self.norm2, self.norm3 = nn.GroupNorm(groups, c_inner), nn.GroupNorm(groups, c), nn.GroupNorm(groups, c)
-    def forward(self, z, x):
+    def inject(self, x): return self.inj(x)               # the stem, computed once per solve by `DEQ`
+    def step(self, z, u):
         y = self.norm1(torch.relu(self.conv1(z)))
-        return self.norm3(torch.relu(z + self.norm2(self.inj(x) + self.conv2(y))))
+        return self.norm3(torch.relu(z + self.norm2(u + self.conv2(y))))
+    def forward(self, z, x): return self.step(z, self.inject(x))
     def z0(self, x): return x.new_zeros(x.shape[0], self.c, *x.shape[2:])

@@ -4,9 +4,8 @@
 
 # %% auto #0
 __all__ = ['PRESETS', 'VariationalDropout', 'MDEQBlock', 'MDEQCell', 'LatentInjection', 'ImageInjection', 'ImageHead', 'PoolHead',
-           'DEQModel', 'DEQDecoder', 'MLPLatentCell', 'MLPDecoder', 'DEQClassifier', 'FiLMCell', 'BoundFiLMCell',
-           'DEQMetaClassifier', 'ConvEncoder', 'reparameterize', 'kl_normal', 'LatentGMM', 'spectral_radius',
-           'get_model']
+           'DEQModel', 'DEQDecoder', 'MLPDecoder', 'DEQClassifier', 'FiLMCell', 'BoundFiLMCell', 'DEQMetaClassifier',
+           'ConvEncoder', 'reparameterize', 'kl_normal', 'LatentGMM', 'spectral_radius', 'get_model']
 
 # %% ../nbs/09_models.ipynb #133d545e
 import math
@@ -263,11 +262,6 @@ class DEQDecoder(DEQModel):
         self.head = ImageHead(channels, c_out, head_channels, groups, out)
 
 # %% ../nbs/09_models.ipynb #c4b92d94
-class MLPLatentCell(MLPCell):
-    "`jiio.deq.MLPCell` (`tanh(W z + U x + b)`) split into `inject(x) = U x + b` and `step(z, inj) = tanh(W z + inj)`."
-    def inject(self, x): return self.U(x)
-    def step(self, z, inj): return torch.tanh(self.W(z) + inj)
-
 class MLPDecoder(DEQModel):
     "Latent `x` -> image through an MLP DEQ `tanh(W z + U x + b)` and a Linear head."
     def __init__(self, latent_dim=32,  # size of the latent x
@@ -278,7 +272,7 @@ class MLPDecoder(DEQModel):
         super().__init__()
         H, W = _pair(img_size)
         self.latent_dim, self.img_shape, self.deq_kw = latent_dim, (c_out, H, W), dict(deq_kw or {})
-        self.cell = MLPLatentCell(d, latent_dim, rho)
+        self.cell = MLPCell(d, latent_dim, rho)
         self.head = nn.Sequential(nn.Linear(d, c_out * H * W), _out_act(out), nn.Unflatten(1, (c_out, H, W)))
 
 # %% ../nbs/09_models.ipynb #cd3f7a78
