@@ -180,14 +180,9 @@ def _aa_weights(H, lam, newest, sym=False):
     else:
         A = torch.nn.functional.pad(H + r[..., None] * torch.eye(n, dtype=H.dtype, device=H.device), (1, 0, 1, 0), value=1.)
         A[:, 0, 0] = 0
-        alpha = torch.linalg.solve_ex(A, _e0(B, n + 1, H))[0][:, 1:, 0]
+        alpha = torch.linalg.solve_ex(A, _unit(n + 1, 0, H.dtype, H.device)[..., None])[0][:, 1:, 0]   # RHS e_0, broadcast
     # a singular system has a zero pivot, hence non-finite weights: those samples take the plain step
     return torch.where(torch.isfinite(alpha.sum(1, keepdim=True)), alpha, _unit(n, newest, H.dtype, H.device))
-
-def _e0(B, n, like, i=0):
-    "A batch of unit vectors e_i, shape `(B, n, 1)`."
-    e = like.new_zeros(B, n, 1); e[:, i] = 1
-    return e
 
 @functools.lru_cache(maxsize=None)
 def _unit(n, i, dtype, device):
