@@ -8,6 +8,7 @@ __all__ = ['SolverResult', 'register_solver', 'get_solver', 'solver_options', 'f
 # %% ../nbs/02_solvers.ipynb #ac425f0f
 import inspect, functools
 from typing import NamedTuple, Optional
+import numpy as np
 import torch
 from fastcore.basics import patch
 from .core import Packer, bnorm, check_options
@@ -37,79 +38,97 @@ class _Tracker:
         if stop_mode not in ('abs', 'rel'): raise ValueError(f"stop_mode must be 'abs' or 'rel', got {stop_mode!r}")
         if not tol > 0: raise ValueError(f'tol must be positive, got {tol}')
         B = X.shape[0]
-        self.tol, self.mode, self.eps, self.div_factor = tol, stop_mode, eps, div_factor
-        self._z_best, self._owned, self._X0, self._pending = X.clone(), True, X, None  # owned: ours to write in place
-        inf = X.new_full((B,), float('inf'))
-        self.best, self.best_abs, self.best_rel, self.first = inf, inf.clone(), inf.clone(), None
-        self.converged = torch.zeros(B, dtype=torch.bool, device=X.device)
-        self.diverged, self.active = torch.zeros_like(self.converged), torch.ones_like(self.converged)
-        self.nstep = torch.zeros(B, dtype=torch.long, device=X.device)
-        self.traces, self.all_active, self.inactive = ([], []) if trace else None, True, None
-        self._inactive_rows, self._inactive_idx = (), None
+        self.tol, self.rel, self.eps, self.div_factor, self.device = tol, stop_mode == 'rel', eps, div_factor, X.device
+        self._z_best, self._owned, self._X0 = X.clone(), True, X   # owned: ours to write in place
+        self._new = []                          # evaluations the host has not seen: (k, X_k, (2, B) norms on the device)
+        inf = np.full(B, np.inf, np.float64 if X.dtype == torch.float64 else np.float32)
+        self.best, self.best_abs, self.best_rel, self.first = inf, inf.copy(), inf.copy(), None
+        self.converged, self.diverged, self.act = np.zeros(B, bool), np.zeros(B, bool), np.ones(B, bool)
+        self.nstep, self.traces = np.zeros(B, np.int64), (([], []) if trace else None)
+        self.all_active, self.inactive, self._rows, self._active = True, None, (), None
 
     def update(self, k, X, G, F, a=None):
         "Record evaluation `k`: iterate `X`, residual `G = F - X` (or its norms `a`, if known), image `F`; returns `a`."
         a = bnorm(G) if a is None else a
-        r = a / (bnorm(F) + self.eps)
-        res = a if self.mode == 'abs' else r
-        if self.first is None: self.first = a
-        act = self.active
-        bad = act & (~torch.isfinite(res) | (a > self.div_factor * self.first))
-        better = act & (res < self.best) & ~bad
-        self.best = torch.where(better, res, self.best)
-        self.best_abs, self.best_rel = torch.where(better, a, self.best_abs), torch.where(better, r, self.best_rel)
-        self._settle()
-        self._pending = (X, better)   # the best-iterate update is settled lazily (see `_settle`)
-        self.nstep = torch.where(act, k + 1, self.nstep)
-        self.converged = self.converged | (better & (res < self.tol))
-        self.diverged = self.diverged | bad
-        self.active = ~(self.converged | self.diverged)
-        self.all_active, self.inactive = False, None   # unknown until the next done(): freeze conservatively meanwhile
-        if self.traces is not None: self.traces[0].append(a); self.traces[1].append(r)
+        self._new.append((k, X, torch.stack([a, bnorm(F)])))
         return a
+
 
 # %% ../nbs/02_solvers.ipynb #d492f241
 @patch
-def _settle(self:_Tracker, rows=None):
-    "Apply the pending best-iterate update; `rows`: the improved samples, if `done` fetched them."
-    if self._pending is None: return
-    X, better = self._pending; self._pending = None
-    if rows is None: self._z_best, self._owned = torch.where(better[:, None], X, self._z_best), True  # on the device
-    elif len(rows) == len(X) and X is not self._X0: self._z_best, self._owned = X, False   # all improved: a reference
-    elif rows:                                                                              # copy just those rows
-        if not self._owned: self._z_best, self._owned = self._z_best.clone(), True
-        i = torch.tensor(rows, device=X.device)
-        self._z_best.index_copy_(0, i, X.index_select(0, i))
-
-@patch(as_prop=True)
-def z_best(self:_Tracker): self._settle(); return self._z_best
+def _record(self:_Tracker, k, t, a, fn, took):
+    "Host bookkeeping of evaluation `k` (the `t`-th since the last check) from its per-sample norms `a = |G|`, `fn = |F|`."
+    r = a / (fn + a.dtype.type(self.eps))
+    res, act = (r if self.rel else a), self.act
+    if self.first is None: self.first = a
+    with np.errstate(invalid='ignore', over='ignore'):
+        bad = act & (~np.isfinite(res) | (a > self.div_factor * self.first))
+        better = act & (res < self.best) & ~bad
+    for v, new in ((self.best, res), (self.best_abs, a), (self.best_rel, r)): v[better] = new[better]
+    took[better] = t
+    self.nstep[act] = k + 1
+    self.converged |= better & (res < self.tol); self.diverged |= bad
+    self.act = ~(self.converged | self.diverged)
+    if self.traces is not None: self.traces[0].append(a); self.traces[1].append(r)
 
 @patch
+def _settle(self:_Tracker, took, Xs):
+    "Best iterate: each improved sample's row from the iterate it improved at (a reference when all took the newest)."
+    last = len(Xs) - 1
+    if (took == last).all() and Xs[last] is not self._X0: self._z_best, self._owned = Xs[last], False; return
+    for t in np.unique(took[took >= 0]).tolist():
+        if not self._owned: self._z_best, self._owned = self._z_best.clone(), True
+        i = torch.from_numpy(np.flatnonzero(took == t)).to(self.device)
+        self._z_best.index_copy_(0, i, Xs[t].index_select(0, i))
+
+@patch
+def _flush(self:_Tracker):
+    "Bring the host up to date with the evaluations since the last check: one transfer, the loop's one synchronisation."
+    if not self._new: return
+    new, self._new = self._new, []
+    h = torch.stack([n[2] for n in new]) if len(new) > 1 else new[0][2][None]
+    h = (h if h.dtype in (torch.float32, torch.float64) else h.float()).cpu().numpy()     # (T, 2, B)
+    took = np.full(len(self.act), -1)                 # per sample: which new evaluation became its best
+    for t, (k, _, _) in enumerate(new): self._record(k, t, h[t, 0], h[t, 1], took)
+    self._settle(took, [n[1] for n in new])
+    rows = tuple(np.flatnonzero(~self.act).tolist())
+    if rows != self._rows: self._rows, self._active, self.inactive = rows, None, torch.tensor(rows, device=self.device)
+    self.all_active = not rows
+
+
+# %% ../nbs/02_solvers.ipynb #be2e97b0
+@patch
 def done(self:_Tracker):
-    "Whether every sample has converged or failed: the loop's one host synchronisation (it also settles the best iterate)."
-    B, pend = len(self.active), self._pending
-    h = (torch.cat([self.active, pend[1]]) if pend else self.active).tolist()
-    if pend: self._settle([i for i in range(B) if h[B + i]])
-    rows = tuple(i for i in range(B) if not h[i])
-    if rows != self._inactive_rows: self._inactive_rows, self._inactive_idx = rows, torch.tensor(rows, device=self.active.device)
-    self.all_active, self.inactive = not rows, self._inactive_idx   # inactive: index of the frozen samples
-    return len(rows) == B
+    "Whether every sample has converged or failed, as of the evaluations so far (a host synchronisation)."
+    self._flush()
+    return not self.act.any()
+
+@patch(as_prop=True)
+def z_best(self:_Tracker): self._flush(); return self._z_best
+
+@patch(as_prop=True)
+def active(self:_Tracker):
+    "Device mask of the samples still iterating, as of the last check."
+    if self._active is None: self._active = torch.from_numpy(self.act.copy()).to(self.device)
+    return self._active
 
 @patch
 def result(self:_Tracker, packer, z_last, nfev, return_final):
-    "Assemble the `SolverResult`."
-    tr = [torch.stack(t, 1) for t in self.traces] if self.traces else (None, None)
-    z = z_last if return_final else self.z_best
-    return SolverResult(packer.unpack(z), self.nstep, self.best_abs, self.best_rel, self.converged,
-                        self.diverged, nfev, *tr)
+    "Assemble the `SolverResult` (per-sample fields as tensors on the state's device)."
+    self._flush()
+    T = lambda v: torch.from_numpy(np.asarray(v)).to(self.device)
+    tr = [T(np.stack(t, 1)) for t in self.traces] if self.traces else (None, None)
+    return SolverResult(packer.unpack(z_last if return_final else self._z_best), T(self.nstep), T(self.best_abs),
+                        T(self.best_rel), T(self.converged), T(self.diverged), nfev, *tr)
 
-# %% ../nbs/02_solvers.ipynb #f7e3a1c2
+
+# %% ../nbs/02_solvers.ipynb #318278d0
 def _freeze(tr, X_new, owned=False):
-    "Keep samples that are no longer active at their best iterate (nothing to do while all are active)."
+    "Keep the samples that stopped (as of the last check) at their best iterate (nothing to do while all are active)."
     if tr.all_active: return X_new
-    if tr.inactive is None: return torch.where(tr.active[:, None], X_new, tr.z_best)
     i = tr.inactive
-    return (X_new.index_copy_ if owned else X_new.index_copy)(0, i, tr.z_best.index_select(0, i))
+    return (X_new.index_copy_ if owned else X_new.index_copy)(0, i, tr._z_best.index_select(0, i))
+
 
 # %% ../nbs/02_solvers.ipynb #9c4bd21e
 _solvers = {}
