@@ -10,44 +10,59 @@ import torch
 from .core import bnorm
 from .solvers import register_solver, _setup, _Tracker, _freeze
 
-# %% ../nbs/03_broyden.ipynb #15cc4ecd
-def _bmv(Mb, v):
-    "Batched product of `(B, n, D)` rows with `(B, D)` vectors -> `(B, n)`."
-    return torch.bmm(Mb, v[:, :, None])[..., 0]
+# %% ../nbs/03_broyden.ipynb #95506c29
+def _coefficients(M, lam, q, n):
+    "Small-space half of a step: `(e, den)` with the next direction `(g + sum_i e_i d_i) / den`, from the Gram matrix `M`."
+    Mn = M[:, :n + 1, :n + 1]                    # d_i . d_j for the stored directions d_0..d_n; q_i = d_i . g
+    dg = Mn.diagonal(dim1=1, dim2=2)
+    L = torch.zeros_like(Mn)                     # c_j |d_j|^2 - sum_{i<j} c_i (d_j . d_{i+1} + (lam_i - 1) d_j . d_i) = q_j
+    if n: L[:, 1:, :-1] = -(Mn[:, 1:, 1:] + (lam[:, None, :n] - 1) * Mn[:, 1:, :-1])
+    dead = ~(dg > 0)                             # zero directions (frozen samples) and dropped ones (restarts): c_j = 0
+    L = torch.where(dead[..., None], 0, L.tril(-1))
+    L.diagonal(dim1=1, dim2=2).copy_(torch.where(dead, 1, dg))
+    c = torch.linalg.solve_triangular(L, torch.where(dead, 0, q)[..., None], upper=False)[..., 0]
+    e = c * (lam[:, :n + 1] - 1)                 # e_i = (lam_i - 1) c_i + c_{i-1}
+    e[:, 1:] += c[:, :n]
+    return e, 1 - c[:, n:n + 1]
 
-def _binv_mv(U, V, g, n):
-    "`B g` with `B = -I + U[:, :n]^T V[:, :n]` stored as rows: `-g + sum_i u_i (v_i . g)`."
-    if n == 0: return -g
-    return -g + torch.bmm(_bmv(V[:, :n], g)[:, None], U[:, :n])[:, 0]
+def _gram_row(Dm, M, n):
+    "Row and column `n` of the Gram matrix `M` of the stored directions, after slot `n` changed."
+    r = torch.bmm(Dm[:, n:n + 1], Dm[:, :n + 1].transpose(1, 2))[:, 0]
+    M[:, n, :n + 1] = r; M[:, :n + 1, n] = r
 
-def _binv_vm(U, V, dz, n):
-    "`dz^T B` as a vector: `-dz + sum_i v_i (u_i . dz)`."
-    if n == 0: return -dz
-    return -dz + torch.bmm(_bmv(U[:, :n], dz)[:, None], V[:, :n])[:, 0]
+def _direction(Dm, M, lam, g, n):
+    "The next direction `-B g` from the directions in slots `0..n` of `Dm`; a sample whose update breaks down restarts."
+    q = torch.bmm(g[:, None], Dm[:, :n + 1].transpose(1, 2))[:, 0]                 # one pass over the directions
+    e, den = _coefficients(M, lam, q, n)
+    bad = ~(torch.isfinite(den) & (den.abs() > 1e-12))
+    M[:, :n + 1, :n + 1].diagonal(dim1=1, dim2=2).masked_fill_(bad, 0)              # drops its directions: B = -I
+    e, den = torch.where(bad, 0, e), torch.where(bad, 1, den)
+    return torch.baddbmm(g[:, None], e[:, None], Dm[:, :n + 1])[:, 0] / den         # a second pass
 
-# %% ../nbs/03_broyden.ipynb #a6e8e4eb
-def _line_search(fX, X, dX, g_norm, ls_steps):
-    "Backtracking on `‖f(X + s dX) - (X + s dX)‖`, per sample; returns the new point, `f` there, and evaluations used."
+
+# %% ../nbs/03_broyden.ipynb #016bfe96
+def _line_search(fX, X, dX, g_norm, ls_steps, active):
+    "Backtracking on `‖f(X + s dX) - (X + s dX)‖` for the `active` samples: new point, `f` there, step lengths `s`, evaluations."
     s = X.new_ones(X.shape[0], 1)
     for i in range(ls_steps + 1):
         Xn = X + s * dX
         Fn = fX(Xn)
-        if i == 0: Xa, Fa = Xn, Fn
         ok = bnorm(Fn - Xn) < (1 - 1e-4 * s[:, 0]) * g_norm
-        if i > 0:
-            Xa, Fa = torch.where(todo[:, None], Xn, Xa), torch.where(todo[:, None], Fn, Fa)
+        if i == 0: Xa, Fa, sa, todo = Xn, Fn, s, active & ~ok
+        else:
+            Xa, Fa, sa = (torch.where(todo[:, None], new, old) for new, old in ((Xn, Xa), (Fn, Fa), (s, sa)))
             todo = todo & ~ok
-        else: todo = ~ok
-        if i == ls_steps or not todo.any(): return Xa, Fa, i + 1
+        if i == ls_steps or not todo.any(): return Xa, Fa, sa, i + 1
         s = torch.where(todo[:, None], s / 2, s)
 
-# %% ../nbs/03_broyden.ipynb #cfc59042
+
+# %% ../nbs/03_broyden.ipynb #ebb1c912
 @register_solver('broyden')
 def broyden(f, z0,
             max_iter:int=50,       # maximum number of f evaluations (line-search trials included)
             tol:float=1e-4,        # stop when the residual (in `stop_mode`) is below this
             stop_mode:str='rel',   # 'rel' or 'abs'
-            memory:int=20,         # rank-one pairs kept; when full, B restarts from -I
+            memory:int=20,         # rank-one updates kept; when full, B restarts from -I
             line_search:bool=False,  # backtrack along the Broyden direction
             ls_steps:int=3,        # maximum halvings per line search
             eps:float=1e-5, div_factor:float=1e5, check_every:int=1, return_final:bool=False, trace:bool=False):
@@ -55,35 +70,26 @@ def broyden(f, z0,
     if memory < 1: raise ValueError(f'memory must be at least 1, got {memory}')
     p, X, fX = _setup(f, z0)
     B, D = X.shape
-    U, V = X.new_zeros(B, memory, D), X.new_zeros(B, memory, D)
+    Dm, M = X.new_empty(B, memory + 1, D), X.new_zeros(B, memory + 1, memory + 1)   # directions d_0..d_n, their Gram
+    lam = X.new_ones(B, memory + 1)                                                   # and their step lengths
     tr = _Tracker(X, tol, stop_mode, eps, div_factor, trace)
     F = fX(X); G = F - X; nfev, n, k = 1, 0, 0
     a = tr.update(0, X, G, F)
-    BG = -G                                                     # B g(X), kept up to date across updates
+    Dm[:, 0].copy_(G); _gram_row(Dm, M, 0)                                         # d_0 = -B_0 g_0 = g_0
     while nfev < max_iter and not ((k + 1) % check_every == 0 and tr.done()):
         k += 1
-        dX = -BG if tr.all_active else torch.where(tr.active[:, None], -BG, 0)
-        if line_search: Xn, Fn, used = _line_search(fX, X, dX, a, min(ls_steps, max_iter - nfev - 1))
-        else: Xn, used = X + dX, 1
+        d = Dm[:, n] if tr.all_active else Dm[:, n].index_fill_(0, tr.inactive, 0)   # frozen samples stay put
+        if line_search: Xn, Fn, s, used = _line_search(fX, X, d, a, min(ls_steps, max_iter - nfev - 1), tr.active)
+        else: Xn, s, used = X + d, None, 1
         Xn = _freeze(tr, Xn, owned=True)
         if not line_search: Fn = fX(Xn)
         nfev += used
-        Gn = Fn - Xn
-        a = tr.update(nfev - 1, Xn, Gn, Fn)
-        if n == memory: n, BG = 0, -G                           # buffers full: restart from B = -I
-        BG = _broyden_update(U, V, Xn - X, G, Gn, BG, n, tr.active)
-        n += 1
-        X, F, G = Xn, Fn, Gn
+        G = Fn - Xn
+        a = tr.update(nfev - 1, Xn, G, Fn)
+        if s is not None: lam[:, n] = s[:, 0]
+        X, n = Xn, n + 1
+        if n > memory: n = 0; M.zero_(); lam.fill_(1); Dm[:, 0].copy_(G)           # buffer full: restart from B = -I
+        else: Dm[:, n].copy_(_direction(Dm, M, lam, G, n - 1))
+        _gram_row(Dm, M, n)
     return tr.result(p, X, nfev, return_final)
 
-# %% ../nbs/03_broyden.ipynb #680b4c11
-def _broyden_update(U, V, dX, G, Gn, BG, n, active):
-    "Store the good-Broyden pair of step `dX` (residual `G` -> `Gn`) in slot `n` (after `n` used); `B G` in, `B' Gn` out."
-    BGn = _binv_mv(U, V, Gn, n)                               # B g_{k+1}
-    v = _binv_vm(U, V, dX, n)                                 # dz^T B
-    den = (v * (Gn - G)).sum(1, keepdim=True)
-    ok = active[:, None] & (den.abs() > 1e-30) & torch.isfinite(den)
-    u = torch.where(ok, (dX - (BGn - BG)) / torch.where(ok, den, 1), 0)   # B dg = B g_{k+1} - B g_k
-    v = torch.where(ok, v, 0)
-    U[:, n].copy_(u); V[:, n].copy_(v)
-    return BGn + u * (v * Gn).sum(1, keepdim=True)

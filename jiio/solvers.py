@@ -58,10 +58,11 @@ class _Tracker:
 @patch
 def _record(self:_Tracker, k, t, a, fn, took):
     "Host bookkeeping of evaluation `k` (the `t`-th since the last check) from its per-sample norms `a = |G|`, `fn = |F|`."
-    r = a / (fn + a.dtype.type(self.eps))
-    res, act = (r if self.rel else a), self.act
+    act = self.act
     if self.first is None: self.first = a
-    with np.errstate(invalid='ignore', over='ignore'):
+    with np.errstate(invalid='ignore', over='ignore', divide='ignore'):   # inf / inf: a non-finite sample, flagged below
+        r = a / (fn + a.dtype.type(self.eps))
+        res = r if self.rel else a
         bad = act & (~np.isfinite(res) | (a > self.div_factor * self.first))
         better = act & (res < self.best) & ~bad
     for v, new in ((self.best, res), (self.best_abs, a), (self.best_rel, r)): v[better] = new[better]
