@@ -39,7 +39,7 @@ class _Tracker:
         if not tol > 0: raise ValueError(f'tol must be positive, got {tol}')
         B = X.shape[0]
         self.tol, self.rel, self.eps, self.div_factor, self.device = tol, stop_mode == 'rel', eps, div_factor, X.device
-        self._z_best, self._owned, self._X0 = X.clone(), True, X   # owned: ours to write in place
+        self._z_best, self._X0, self._ref, self._ref_rows = X.clone(), X, None, np.zeros(B, bool)   # see `_settle`
         self._new = []                          # evaluations the host has not seen: (k, X_k, (2, B) norms on the device)
         inf = np.full(B, np.inf, np.float64 if X.dtype == torch.float64 else np.float32)
         self.best, self.best_abs, self.best_rel, self.first = inf, inf.copy(), inf.copy(), None
@@ -74,13 +74,19 @@ def _record(self:_Tracker, k, t, a, fn, took):
 
 @patch
 def _settle(self:_Tracker, took, Xs):
-    "Best iterate: each improved sample's row from the iterate it improved at (a reference when all took the newest)."
+    "Best iterate, lazily: samples that improved at the newest evaluation keep their row there, by reference."
     last = len(Xs) - 1
-    if (took == last).all() and Xs[last] is not self._X0: self._z_best, self._owned = Xs[last], False; return
-    for t in np.unique(took[took >= 0]).tolist():
-        if not self._owned: self._z_best, self._owned = self._z_best.clone(), True
-        i = torch.from_numpy(np.flatnonzero(took == t)).to(self.device)
-        self._z_best.index_copy_(0, i, Xs[t].index_select(0, i))
+    if self._ref is not None: self._copy_rows(self._ref_rows & (took < 0), self._ref)   # out of the old reference:
+    for t in range(last): self._copy_rows(took == t, Xs[t])                              # rows it held that did not improve
+    self._ref, self._ref_rows = Xs[last], (took == last) & self.act                      # (this check's newly frozen
+    self._copy_rows((took == last) & ~self.act, Xs[last])                                # rows go to the owned buffer)
+
+@patch
+def _copy_rows(self:_Tracker, rows, src):
+    "Copy the rows of `src` selected by the host mask `rows` into the owned best-iterate buffer."
+    if rows.any():
+        i = torch.from_numpy(np.flatnonzero(rows)).to(self.device)
+        self._z_best.index_copy_(0, i, src.index_select(0, i))
 
 @patch
 def _flush(self:_Tracker):
@@ -105,7 +111,13 @@ def done(self:_Tracker):
     return not self.act.any()
 
 @patch(as_prop=True)
-def z_best(self:_Tracker): self._flush(); return self._z_best
+def z_best(self:_Tracker):
+    "The lowest-residual iterate of every sample (the newest iterate itself when every sample's best is there)."
+    self._flush()
+    if self._ref is not None:
+        if self._ref_rows.all() and self._ref is not self._X0: return self._ref
+        self._copy_rows(self._ref_rows, self._ref); self._ref = None
+    return self._z_best
 
 @patch(as_prop=True)
 def active(self:_Tracker):
@@ -119,7 +131,7 @@ def result(self:_Tracker, packer, z_last, nfev, return_final):
     self._flush()
     T = lambda v: torch.from_numpy(np.asarray(v)).to(self.device)
     tr = [T(np.stack(t, 1)) for t in self.traces] if self.traces else (None, None)
-    return SolverResult(packer.unpack(z_last if return_final else self._z_best), T(self.nstep), T(self.best_abs),
+    return SolverResult(packer.unpack(z_last if return_final else self.z_best), T(self.nstep), T(self.best_abs),
                         T(self.best_rel), T(self.converged), T(self.diverged), nfev, *tr)
 
 
