@@ -13,7 +13,7 @@ so machine noise that slows f and the solve alike cancels), `ovh*` by the median
 the solves (stricter: it also charges the solver for slowing f down through the cache). Each problem also prints a
 memory-traffic bound on what Anderson's own work costs at the measured streaming bandwidth (see `traffic_floor`).
 Timings: 2 threads, CPU (f is timed with perf_counter, which assumes synchronous execution), warm-up first,
-median of --repeats runs. Ends with one line of JSON.
+median of --repeats runs (5x as many where f takes under 5 ms). Ends with one line of JSON.
 usage: python bench/solvers.py [--repeats 5] [--quick]"""
 import argparse, json, statistics, time, sys
 import torch
@@ -134,7 +134,8 @@ def main(repeats=5, quick=False):
     print(f'jiio {jiio.__version__}, torch {torch.__version__}, threads {torch.get_num_threads()}, '
           f'torchdeq {getattr(torchdeq, "__version__", "0.1.0") if torchdeq else "not installed"}')
     print(f'forward solve to {MODE} tol {TOL}, implicit backward to {MODE} tol {TOL} with the same solver; '
-          f'Anderson m=5 (torchdeq m=5, its lam 1e-4 absolute); median of {repeats} runs after warm-up\n')
+          f'Anderson m=5 (torchdeq m=5, its lam 1e-4 absolute); median of {repeats} runs after warm-up '
+          f'({5 * repeats} where one f evaluation takes under 5 ms: short solves are the noisiest)\n')
     bw = stream_bandwidth()
     print(f'streaming read bandwidth: {bw / 1e9:.1f} GB/s\n')
     rows = []
@@ -145,19 +146,21 @@ def main(repeats=5, quick=False):
         t_f = timeit(f_once, max(repeats, 10))
         B, D = x.shape[0], cell.z0(x)[0].numel()
         floor = traffic_floor(B, D, 5, t_f, bw)
+        reps = repeats if t_f >= 5e-3 else 5 * repeats
         print(f'{pname} (x: {src}); one f evaluation: {1e3 * t_f:.2f} ms; state {B}x{D} = {4 * B * D / 1e6:.1f} MB; '
-              f'Anderson-II (m=5) moves at least {100 * (floor - 1):.1f}% of f\'s time in memory traffic beyond forward iteration')
+              f'Anderson-II (m=5) moves at least {100 * (floor - 1):.1f}% of f\'s time in memory traffic beyond forward iteration; '
+              f'median of {reps} runs')
         hdr = f"{'solver':18s} {'nfev':>5s} {'rel res':>9s} {'fwd ms':>8s} {'overhead':>8s} {'ovh*':>5s} {'bwd nfev':>8s} {'bwd ms':>8s}"
         if torchdeq: hdr += f" | {'td nfev':>7s} {'td rel':>9s} {'td fwd ms':>9s} {'td bwd ms':>9s} {'fwd x':>6s} {'bwd x':>6s}"
         print(hdr)
         for name, kw, td_name in SOLVERS:
             if quick and name == 'fixed_point_iter' and pname.startswith('b'): continue
-            r = bench_ours(cell, x, name, kw, repeats)
-            r.update(problem=pname, solver=name + ('-' + kw['kind'] if kw else ''), f_ms=1e3 * t_f, traffic_floor=floor)
+            r = bench_ours(cell, x, name, kw, reps)
+            r.update(repeats=reps, problem=pname, solver=name + ('-' + kw['kind'] if kw else ''), f_ms=1e3 * t_f, traffic_floor=floor)
             line = (f"{r['solver']:18s} {r['nfev']:5d} {r['rel']:9.2e} {r['fwd_ms']:8.1f} {r['overhead']:8.3f} {r['overhead_alone']:5.2f} "
                     f"{r['bwd_nfev']:8d} {r['bwd_ms']:8.1f}")
             if torchdeq and td_name:
-                r.update(bench_torchdeq(cell, x, td_name, repeats))
+                r.update(bench_torchdeq(cell, x, td_name, reps))
                 r['speedup_fwd'], r['speedup_bwd'] = r['td_fwd_ms'] / r['fwd_ms'], r['td_bwd_ms'] / r['bwd_ms']
                 line += (f" | {r['td_nfev']:7d} {r['td_rel']:9.2e} {r['td_fwd_ms']:9.1f} {r['td_bwd_ms']:9.1f} "
                          f"{r['speedup_fwd']:6.2f} {r['speedup_bwd']:6.2f}")
