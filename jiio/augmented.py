@@ -52,9 +52,9 @@ class Box(Constraint):
     def subset(self, idx): return Box(_sub(self.lo, idx), _sub(self.hi, idx))
     def check(self, x):
         lo, hi = _flat(self.lo, x), _flat(self.hi, x)
-        if isinstance(lo, torch.Tensor) or isinstance(hi, torch.Tensor):
-            n = int((torch.as_tensor(lo, dtype=x.dtype, device=x.device) > torch.as_tensor(hi, dtype=x.dtype, device=x.device)).sum())
-            if n: raise ValueError(f'empty box: lo > hi at {n} entries')
+        if lo is None or hi is None: return                # a one-sided box is never empty
+        n = int((torch.as_tensor(lo, dtype=x.dtype, device=x.device) > torch.as_tensor(hi, dtype=x.dtype, device=x.device)).sum())
+        if n: raise ValueError(f'empty box: lo > hi at {n} entries')
     def __repr__(self): return f'Box(lo={self.lo if not isinstance(self.lo, torch.Tensor) else "tensor"}, hi={self.hi if not isinstance(self.hi, torch.Tensor) else "tensor"})'
 
 def _clamp(x, lo, hi):

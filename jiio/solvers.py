@@ -45,7 +45,7 @@ class _Tracker:
         self.best, self.best_abs, self.best_rel, self.first = inf, inf.copy(), inf.copy(), None
         self.converged, self.diverged, self.act = np.zeros(B, bool), np.zeros(B, bool), np.ones(B, bool)
         self.nstep, self.traces = np.zeros(B, np.int64), (([], []) if trace else None)
-        self.all_active, self.inactive, self._rows, self._active = True, None, (), None
+        self.inactive, self._rows, self._active = None, (), None    # the frozen samples: index, host tuple, device mask
 
     def update(self, k, X, G, F, a=None):
         "Record evaluation `k`: iterate `X`, residual `G = F - X` (or its norms `a`, if known), image `F`; returns `a`."
@@ -100,7 +100,6 @@ def _flush(self:_Tracker):
     self._settle(took, [n[1] for n in new])
     rows = tuple(np.flatnonzero(~self.act).tolist())
     if rows != self._rows: self._rows, self._active, self.inactive = rows, None, torch.tensor(rows, device=self.device)
-    self.all_active = not rows
 
 
 # %% ../nbs/02_solvers.ipynb #be2e97b0
@@ -118,6 +117,9 @@ def z_best(self:_Tracker):
         if self._ref_rows.all() and self._ref is not self._X0: return self._ref
         self._copy_rows(self._ref_rows, self._ref); self._ref = None
     return self._z_best
+
+@patch(as_prop=True)
+def all_active(self:_Tracker): return not self._rows   # no sample frozen (as of the last check)
 
 @patch(as_prop=True)
 def active(self:_Tracker):
