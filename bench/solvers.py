@@ -13,7 +13,8 @@ so machine noise that slows f and the solve alike cancels), `ovh*` by the median
 the solves (stricter: it also charges the solver for slowing f down through the cache). Each problem also prints a
 memory-traffic bound on what Anderson's own work costs at the measured streaming bandwidth (see `traffic_floor`).
 Timings: 2 threads, CPU (f is timed with perf_counter, which assumes synchronous execution), warm-up first,
-median of --repeats runs (5x as many where f takes under 5 ms). Ends with one line of JSON.
+jiio's and torchdeq's runs interleaved (so machine drift hits both alike), median of --repeats runs (5x as many
+where f takes under 5 ms). Ends with one line of JSON.
 usage: python bench/solvers.py [--repeats 5] [--quick]"""
 import argparse, json, statistics, time, sys
 import torch
@@ -61,60 +62,73 @@ def injected(cell, x):
     "The input injection, computed once per solve as in the DEQ tutorial (and in `DEQ`): f(z) = cell.step(z, u)."
     with torch.no_grad(): return cell.inject(x)
 
-def bench_ours(cell, x, name, kw, repeats):
-    z0, u = cell.z0(x), injected(cell, x)
-    solver = get_solver(name)
-    f_times = []
-    def f(z):
-        t = time.perf_counter(); out = cell.step(z, u); f_times.append(time.perf_counter() - t); return out
-    def f_once():
-        with torch.no_grad(), parametrize.cached(): cell.step(z0, u)
-    def fwd():
-        with torch.no_grad(), parametrize.cached(): return solver(f, z0, max_iter=100, tol=TOL, stop_mode=MODE, **kw)
-    res = fwd()
-    runs, alone = [], []
-    for _ in range(repeats):
-        for _ in range(3): t = time.perf_counter(); f_once(); alone.append(time.perf_counter() - t)
-        f_times.clear(); t = time.perf_counter(); fwd(); runs.append((time.perf_counter() - t, sum(f_times)))
-    t_fwd = statistics.median(r[0] for r in runs)
-    ovh_in = statistics.median(r[0] / r[1] for r in runs)
-    ovh_alone = t_fwd / (res.nfev * statistics.median(alone))
-    deq = DEQ(cell, f_solver=name, f_kw=kw, f_max_iter=100, f_tol=TOL, f_stop_mode=MODE,
-              b_solver=name, b_kw=kw, b_max_iter=100, b_tol=TOL, b_stop_mode=MODE)
-    g = torch.randn_like(z0)
-    info = {}
-    def bwd_setup():
-        z, i = deq(x); info['i'] = i; return z
-    def bwd():
-        z = bwd_setup(); t = time.perf_counter(); (z * g).sum().backward(); return time.perf_counter() - t
-    bwd()
-    t_bwd = statistics.median([bwd() for _ in range(repeats)])
-    return dict(nfev=res.nfev, rel=res.rel_lowest.max().item(), fwd_ms=1e3 * t_fwd, overhead=ovh_in, overhead_alone=ovh_alone,
-                bwd_ms=1e3 * t_bwd, bwd_nfev=info['i'].backward.nfev, bwd_rel=info['i'].backward.rel_lowest.max().item())
+class Ours:
+    "jiio's solver `name` on (cell, x): one timed forward solve or implicit backward per call, for interleaved timing."
+    def __init__(self, cell, x, name, kw):
+        self.z0, u, solver = cell.z0(x), injected(cell, x), get_solver(name)
+        self.f_times, self.runs, self.alone, self.bwds = [], [], [], []
+        def f(z):
+            t = time.perf_counter(); out = cell.step(z, u); self.f_times.append(time.perf_counter() - t); return out
+        def f_once():
+            with torch.no_grad(), parametrize.cached(): cell.step(self.z0, u)
+        def solve():
+            with torch.no_grad(), parametrize.cached(): return solver(f, self.z0, max_iter=100, tol=TOL, stop_mode=MODE, **kw)
+        self.f_once, self.solve, self.x = f_once, solve, x
+        self.deq = DEQ(cell, f_solver=name, f_kw=kw, f_max_iter=100, f_tol=TOL, f_stop_mode=MODE,
+                       b_solver=name, b_kw=kw, b_max_iter=100, b_tol=TOL, b_stop_mode=MODE)
+        self.g, self.res = torch.randn_like(self.z0), solve()
+        self.bwd(); self.bwds.clear()                      # warm-up
 
-def bench_torchdeq(cell, x, name, repeats):
-    solver = td_get_solver(name)
-    u = injected(cell, x)
-    f = lambda z: cell.step(z, u)
-    z0 = cell.z0(x)
+    def fwd(self):
+        for _ in range(3): t = time.perf_counter(); self.f_once(); self.alone.append(time.perf_counter() - t)
+        self.f_times.clear(); t = time.perf_counter(); self.solve(); self.runs.append((time.perf_counter() - t, sum(self.f_times)))
+
+    def bwd(self):
+        z, self.info = self.deq(self.x); t = time.perf_counter(); (z * self.g).sum().backward()
+        self.bwds.append(time.perf_counter() - t)
+
+    def summary(self):
+        t_fwd = statistics.median(r[0] for r in self.runs)
+        b = self.info.backward
+        return dict(nfev=self.res.nfev, rel=self.res.rel_lowest.max().item(), fwd_ms=1e3 * t_fwd,
+                    overhead=statistics.median(r[0] / r[1] for r in self.runs),
+                    overhead_alone=t_fwd / (self.res.nfev * statistics.median(self.alone)),
+                    bwd_ms=1e3 * statistics.median(self.bwds), bwd_nfev=b.nfev, bwd_rel=b.rel_lowest.max().item())
+
+class TorchDEQ:
+    "torchdeq 0.1.0's solver `name` on the same f, z0 and tolerance, with the same interface as `Ours`."
+    def __init__(self, cell, x, name):
+        solver, u, self.z0 = td_get_solver(name), injected(cell, x), cell.z0(x)
+        f = lambda z: cell.step(z, u)
+        def solve():
+            with torch.no_grad(), parametrize.cached(): return solver(f, self.z0, max_iter=100, tol=TOL, stop_mode=MODE, m=5)
+        self.solve, self.cell, self.x, self.runs, self.bwds = solve, cell, x, [], []
+        self.deq = get_deq(f_solver=name, b_solver=name, f_max_iter=100, b_max_iter=100, f_tol=TOL, b_tol=TOL,
+                           f_stop_mode=MODE, b_stop_mode=MODE, ift=True)
+        self.g, self.info = torch.randn_like(self.z0), solve()[2]
+        self.bwd(); self.bwds.clear()                      # warm-up
+
+    def fwd(self):
+        t = time.perf_counter(); self.solve(); self.runs.append(time.perf_counter() - t)
+
+    def bwd(self):
+        u_g = self.cell.inject(self.x)   # with its graph, as `DEQ` does: computed once, outside the solve
+        z_out, _ = self.deq(lambda z: self.cell.step(z, u_g), self.z0)
+        t = time.perf_counter(); (z_out[-1] * self.g).sum().backward(); self.bwds.append(time.perf_counter() - t)
+
+    def summary(self):
+        return dict(td_nfev=int(self.info['nstep'].max().item()), td_rel=self.info['rel_lowest'].max().item(),
+                    td_fwd_ms=1e3 * statistics.median(self.runs), td_bwd_ms=1e3 * statistics.median(self.bwds))
+
+def interleaved(benches, repeats):
+    "Time every bench's forward solve, then its backward, `repeats` times, alternating between the benches run by run."
+    for _ in range(repeats):
+        for b in benches: b.fwd()
+    for _ in range(repeats):
+        for b in benches: b.bwd()
     out = {}
-    def fwd():
-        with torch.no_grad(), parametrize.cached():
-            z, _, info = solver(f, z0, max_iter=100, tol=TOL, stop_mode=MODE, m=5)
-        out['info'] = info; return z
-    fwd()
-    t_fwd = timeit(fwd, repeats)
-    info = out['info']
-    nstep = int(info['nstep'].max().item())
-    deq = get_deq(f_solver=name, b_solver=name, f_max_iter=100, b_max_iter=100, f_tol=TOL, b_tol=TOL,
-                  f_stop_mode=MODE, b_stop_mode=MODE, ift=True)
-    g = torch.randn_like(z0)
-    def bwd():
-        u_g = cell.inject(x)   # with its graph, as `DEQ` does: computed once, outside the solve
-        z_out, _ = deq(lambda z: cell.step(z, u_g), z0); t = time.perf_counter(); (z_out[-1] * g).sum().backward(); return time.perf_counter() - t
-    bwd()
-    t_bwd = statistics.median([bwd() for _ in range(repeats)])
-    return dict(td_nfev=nstep, td_rel=info['rel_lowest'].max().item(), td_fwd_ms=1e3 * t_fwd, td_bwd_ms=1e3 * t_bwd)
+    for b in benches: out.update(b.summary())
+    return out
 
 def stream_bandwidth():
     "Streaming read bandwidth in bytes/s: the best of 10 sums of a 256 MB tensor (larger than any cache)."
@@ -155,12 +169,12 @@ def main(repeats=5, quick=False):
         print(hdr)
         for name, kw, td_name in SOLVERS:
             if quick and name == 'fixed_point_iter' and pname.startswith('b'): continue
-            r = bench_ours(cell, x, name, kw, reps)
+            benches = [Ours(cell, x, name, kw)] + ([TorchDEQ(cell, x, td_name)] if torchdeq and td_name else [])
+            r = interleaved(benches, reps)
             r.update(repeats=reps, problem=pname, solver=name + ('-' + kw['kind'] if kw else ''), f_ms=1e3 * t_f, traffic_floor=floor)
             line = (f"{r['solver']:18s} {r['nfev']:5d} {r['rel']:9.2e} {r['fwd_ms']:8.1f} {r['overhead']:8.3f} {r['overhead_alone']:5.2f} "
                     f"{r['bwd_nfev']:8d} {r['bwd_ms']:8.1f}")
-            if torchdeq and td_name:
-                r.update(bench_torchdeq(cell, x, td_name, reps))
+            if len(benches) > 1:
                 r['speedup_fwd'], r['speedup_bwd'] = r['td_fwd_ms'] / r['fwd_ms'], r['td_bwd_ms'] / r['bwd_ms']
                 line += (f" | {r['td_nfev']:7d} {r['td_rel']:9.2e} {r['td_fwd_ms']:9.1f} {r['td_bwd_ms']:9.1f} "
                          f"{r['speedup_fwd']:6.2f} {r['speedup_bwd']:6.2f}")
