@@ -206,12 +206,13 @@ def fixed_point_iter(f, z0,
 def _aa_weights(H, lam, newest, sym=False):
     "Anderson weights from the `(B, n, n)` block `H` (`sym`: a Gram matrix, type II); plain step where singular."
     B, n, _ = H.shape
-    r = lam * H.diagonal(dim1=1, dim2=2).mean(1, keepdim=True).abs()        # the ridge, relative to the Gram diagonal
+    d = H.diagonal(dim1=1, dim2=2)             # the ridge is r = lam * mean(|d|), relative to the Gram diagonal
     if sym:    # alpha = y / sum(y) with (H + r I) y = 1, which is what the bordered system reduces to
-        A = H.clone(); A.diagonal(dim1=1, dim2=2).add_(r)
-        y = torch.linalg.solve_ex(A, H.new_ones(B, n, 1))[0][..., 0]
+        A = H.clone(); A.diagonal(dim1=1, dim2=2).add_(d.sum(1, keepdim=True), alpha=lam / n)   # a Gram diagonal is >= 0
+        y = torch.linalg.solve_ex(A, _ones(n, H.dtype, H.device).expand(B, n, 1))[0][..., 0]
         alpha = y / y.sum(1, keepdim=True)
     else:
+        r = lam * d.mean(1, keepdim=True).abs()
         A = torch.nn.functional.pad(H + r[..., None] * torch.eye(n, dtype=H.dtype, device=H.device), (1, 0, 1, 0), value=1.)
         A[:, 0, 0] = 0
         alpha = torch.linalg.solve_ex(A, _unit(n + 1, 0, H.dtype, H.device)[..., None])[0][:, 1:, 0]   # RHS e_0, broadcast
@@ -223,6 +224,11 @@ def _unit(n, i, dtype, device):
     "The unit vector e_i of length n, shape `(1, n)` (cached: solvers ask for it every iteration)."
     e = torch.zeros(1, n, dtype=dtype, device=device); e[0, i] = 1
     return e
+
+@functools.lru_cache(maxsize=None)
+def _ones(n, dtype, device):
+    "A column of n ones, shape `(n, 1)` (cached, like `_unit`)."
+    return torch.ones(n, 1, dtype=dtype, device=device)
 
 
 # %% ../nbs/02_solvers.ipynb #868206a1
@@ -274,7 +280,7 @@ def anderson(f, z0,
         G = torch.sub(F, X, out=Gb[:, s])                     # the residual, written straight into its slot
         Yb[:, s].copy_(X if kind == 'I' else F)
         _aa_gram_update(P, Yb, Gb, s, n, kind)
-        tr.update(k, X, G, F, P[:, s, s].clamp_min(0).sqrt() if kind == 'II' else None)   # type II: |G| from the Gram
+        tr.update(k, X, G, F, P[:, s, s].sqrt() if kind == 'II' else None)   # type II: |G| from the Gram (a sum of squares)
         if (k + 1) % check_every == 0 and tr.done(): break
         if k + 1 == max_iter: break
         alpha = _aa_weights(_aa_system(P, n, s, kind), lam, s, sym=kind == 'II')[:, None]       # (B, 1, n)
