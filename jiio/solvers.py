@@ -45,7 +45,8 @@ class _Tracker:
         self.best, self.best_abs, self.best_rel, self.first = inf, inf.copy(), inf.copy(), None
         self.converged, self.diverged, self.act = np.zeros(B, bool), np.zeros(B, bool), np.ones(B, bool)
         self.nstep, self.traces = np.zeros(B, np.int64), (([], []) if trace else None)
-        self.inactive, self._rows, self._active = None, (), None    # the frozen samples: index, host tuple, device mask
+        self.inactive, self._rows, self._active, self._frozen = None, (), None, None   # the frozen samples: index,
+                                                                                      # host tuple, device mask, best rows
 
     def update(self, k, X, G, F, a=None):
         "Record evaluation `k`: iterate `X`, residual `G = F - X` (or its norms `a`, if known), image `F`; returns `a`."
@@ -99,7 +100,8 @@ def _flush(self:_Tracker):
     for t, (k, _, _) in enumerate(new): self._record(k, t, h[t, 0], h[t, 1], took)
     self._settle(took, [n[1] for n in new])
     rows = tuple(np.flatnonzero(~self.act).tolist())
-    if rows != self._rows: self._rows, self._active, self.inactive = rows, None, torch.tensor(rows, device=self.device)
+    if rows != self._rows:
+        self._rows, self._active, self._frozen, self.inactive = rows, None, None, torch.tensor(rows, device=self.device)
 
 
 # %% ../nbs/02_solvers.ipynb #be2e97b0
@@ -141,8 +143,8 @@ def result(self:_Tracker, packer, z_last, nfev, return_final):
 def _freeze(tr, X_new, owned=False):
     "Keep the samples that stopped (as of the last check) at their best iterate (nothing to do while all are active)."
     if tr.all_active: return X_new
-    i = tr.inactive
-    return (X_new.index_copy_ if owned else X_new.index_copy)(0, i, tr._z_best.index_select(0, i))
+    if tr._frozen is None: tr._frozen = tr._z_best.index_select(0, tr.inactive)   # gathered once per frozen set: a
+    return (X_new.index_copy_ if owned else X_new.index_copy)(0, tr.inactive, tr._frozen)   # frozen best never changes
 
 
 # %% ../nbs/02_solvers.ipynb #9c4bd21e
