@@ -124,6 +124,12 @@ def z_best(self:_Tracker):
 def all_active(self:_Tracker): return not self._rows   # no sample frozen (as of the last check)
 
 @patch(as_prop=True)
+def frozen_best(self:_Tracker):
+    "Best iterates of the frozen samples, rows `inactive` (gathered once per frozen set: a frozen best never changes)."
+    if self._frozen is None: self._frozen = self._z_best.index_select(0, self.inactive)
+    return self._frozen
+
+@patch(as_prop=True)
 def active(self:_Tracker):
     "Device mask of the samples still iterating, as of the last check."
     if self._active is None: self._active = torch.from_numpy(self.act.copy()).to(self.device)
@@ -143,8 +149,7 @@ def result(self:_Tracker, packer, z_last, nfev, return_final):
 def _freeze(tr, X_new, owned=False):
     "Keep the samples that stopped (as of the last check) at their best iterate (nothing to do while all are active)."
     if tr.all_active: return X_new
-    if tr._frozen is None: tr._frozen = tr._z_best.index_select(0, tr.inactive)   # gathered once per frozen set: a
-    return (X_new.index_copy_ if owned else X_new.index_copy)(0, tr.inactive, tr._frozen)   # frozen best never changes
+    return (X_new.index_copy_ if owned else X_new.index_copy)(0, tr.inactive, tr.frozen_best)
 
 
 # %% ../nbs/02_solvers.ipynb #9c4bd21e
