@@ -28,7 +28,8 @@ from jiio.data import load
 from jiio.models import get_model
 from jiio.deq import DEQ
 from jiio.train import Batches, Trainer
-from jiio.augmented import jiio_solve, L2Ball
+from jiio.augmented import jiio_solve
+from jiio.constraints import L2Ball
 from jiio.baselines import naive_input_opt
 from jiio.generative import VAETrainer, masked_sse
 
@@ -207,6 +208,43 @@ def attack_problem(model, repeats, quick, eps=1.0):
     return dict(problem='c: attack', eps=eps, pgd_lr=lr, jiio=dict(kind=kind, alpha_mu=amu, alpha_x=ax), target_ce=-target, t_pgd20=t_pgd, t_jiio=t_j,
                 ratio_pgd20=t_pgd / t_j if t_j else None, curves=dict(pgd=pgd, jiio=jc))
 
+# ---------------------------------------------------------------- per-iteration cost against the physical limit
+def iteration_cost(name, cell, h, x0, y, repeats, T=60, **jkw):
+    "JIIO solve time / (T x the time of one evaluation of f and h with its VJP, timed alone), interleaved, median of `repeats`."
+    r = jiio_solve(cell, h, x0, y, max_iter=T, tol=None, trace=False, **jkw)
+    z, x, mu = (t.detach() for t in (r.z, r.x, r.mu))
+    def eval_vjp():   # what one iteration must do at least: forward of f and h, one backward for both
+        with torch.enable_grad():
+            zl, xl = z.clone().requires_grad_(), x.clone().requires_grad_()
+            fz, c = cell(zl, xl), h(zl, xl, y)
+            torch.autograd.grad([c, fz], [zl, xl], [torch.ones_like(c), mu], allow_unused=True)
+    def timed(fn, n):
+        t = time.perf_counter()
+        for _ in range(n): fn()
+        return time.perf_counter() - t
+    solve = lambda: jiio_solve(cell, h, x0, y, max_iter=T, tol=None, trace=False, **jkw)
+    timed(solve, 1); timed(eval_vjp, 5)                                   # warm-up
+    js, es = [], []
+    for _ in range(repeats):
+        js.append(timed(solve, 1)); es.append(timed(eval_vjp, T))
+    ratio = med([a / b for a, b in zip(js, es)])
+    print(f'  {name}: JIIO {1e3 * med(js) / T:.2f} ms per iteration, evaluation + VJP alone {1e3 * med(es) / T:.2f} ms '
+          f'-> ratio {ratio:.3f} (T = {T}, median of {repeats} interleaved runs)')
+    return dict(problem=name, ms_per_iter=1e3 * med(js) / T, ms_eval_vjp=1e3 * med(es) / T, ratio=ratio, T=T)
+
+def cost_problems(repeats, train_minutes):
+    "The per-iteration ratio on (a), (b) and (c), with each problem's JIIO settings of the main comparison's grid defaults."
+    out = []
+    for tag, preset in [('a', 'decoder-mlp'), ('b', 'decoder-mnist-small')]:
+        model = get_decoder(preset, train_minutes)
+        y = load('mnist', 'test', n=64, seed=1).tensors[0]
+        out.append(iteration_cost(tag, model.cell, masked_sse(model.head), torch.zeros(64, model.latent_dim), (y, torch.ones_like(y[:, :1])), repeats))
+    model = get_classifier('classifier-mnist-small', train_minutes)
+    u, lbl = load('mnist', 'test', n=64, seed=2).tensors
+    h = lambda z, x, y: -F.cross_entropy(model.head(z), y, reduction='none')
+    out.append(iteration_cost('c', model.cell, h, u, lbl, repeats, constraint=L2Ball(1.0, center=u, lo=0., hi=1.), normalize='l2', alpha_x=0.5))
+    return out
+
 def plot(res, path):
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
     fig, ax = plt.subplots(1, 2, figsize=(10, 3.5))
@@ -222,16 +260,22 @@ def main(problems='abc', repeats=3, train_minutes=3.0, quick=False):
     print(__doc__.split('\n\n')[0])
     print(f'jiio {jiio.__version__}, torch {torch.__version__}, {torch.get_num_threads()} threads, repeats {repeats}, train {train_minutes} min per model')
     out = []
+    cost = cost_problems(max(repeats, 5), train_minutes)
     if 'a' in problems: out.append(decoder_problem('a: MLP decoder', get_decoder('decoder-mlp', train_minutes), repeats, quick))
     if 'b' in problems: out.append(decoder_problem('b: conv decoder', get_decoder('decoder-mnist-small', train_minutes), repeats, quick, small_grid=True))
     if 'c' in problems: out.append(attack_problem(get_classifier('classifier-mnist-small', train_minutes), repeats, quick))
     OUT.mkdir(exist_ok=True)
     for r in out: plot(r, OUT / f"jiio_vs_naive_{r['problem'][0]}.png")
-    print(json.dumps(dict(benchmark='jiio_vs_naive', results=[{k: v for k, v in r.items() if k != 'curves'} for r in out])))
+    print(json.dumps(dict(benchmark='jiio_vs_naive', iteration_cost=cost, results=[{k: v for k, v in r.items() if k != 'curves'} for r in out])))
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description='JIIO vs the naive method on MNIST problems')
     ap.add_argument('--problems', default='abc'); ap.add_argument('--repeats', type=int, default=3)
     ap.add_argument('--train-minutes', type=float, default=3.0); ap.add_argument('--quick', action='store_true')
+    ap.add_argument('--cost-only', action='store_true', help='only the per-iteration cost ratio on (a), (b), (c)')
     a = ap.parse_args()
-    main(a.problems, a.repeats, a.train_minutes, a.quick)
+    if a.cost_only:
+        torch.set_num_threads(2)
+        print(f'jiio {jiio.__version__}, torch {torch.__version__}, {torch.get_num_threads()} threads: JIIO time per iteration / (evaluation + VJP alone)')
+        print(json.dumps(dict(benchmark='jiio_iteration_cost', results=cost_problems(max(a.repeats, 5), a.train_minutes))))
+    else: main(a.problems, a.repeats, a.train_minutes, a.quick)

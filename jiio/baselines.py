@@ -12,7 +12,8 @@ import torch
 from torch import nn
 from .core import Packer, check_finite, check_options
 from .deq import DEQ, _init_state
-from .augmented import Constraint, L2Ball, LinfBall, _NORMALIZE, _check_problem
+from .constraints import Constraint, L2Ball, LinfBall
+from .augmented import _NORMALIZE, _check_problem
 
 # %% ../nbs/07_baselines.ipynb #bd366bc9
 class NaiveResult(NamedTuple):

@@ -33,39 +33,40 @@ class SolverResult(NamedTuple):
 
 # %% ../nbs/02_solvers.ipynb #aa10a38d
 class _Tracker:
-    "Per-sample residuals, best iterate, convergence/divergence masks and step counts of a solve."
-    def __init__(self, X, tol, stop_mode, eps, div_factor, trace):
+    "Per-sample residuals, best iterate, convergence/divergence masks, step counts and restarts of a solve."
+    def __init__(self, X, tol, stop_mode='rel', eps=1e-5, div_factor=1e5, trace=False, restart=None):
         if stop_mode not in ('abs', 'rel'): raise ValueError(f"stop_mode must be 'abs' or 'rel', got {stop_mode!r}")
-        if not tol > 0: raise ValueError(f'tol must be positive, got {tol}')
+        if tol is not None and not tol > 0: raise ValueError(f'tol must be positive, got {tol}')
         B = X.shape[0]
-        self.tol, self.rel, self.eps, self.div_factor, self.device = tol, stop_mode == 'rel', eps, div_factor, X.device
+        self.tol, self.rel, self.eps, self.div_factor, self.restart, self.device = tol, stop_mode == 'rel', eps, div_factor, restart, X.device
         self._z_best, self._X0, self._ref, self._ref_rows = X.clone(), X, None, np.zeros(B, bool)   # see `_settle`
-        self._new = []                          # evaluations the host has not seen: (k, X_k, (2, B) norms on the device)
+        self._new = []                          # evaluations the host has not seen: (k, X_k, (S, b) stats on the device)
+        self.idx = np.arange(B)                 # full rows of the batch the solver iterates (fewer after `compact`)
         inf = np.full(B, np.inf, np.float64 if X.dtype == torch.float64 else np.float32)
         self.best, self.best_abs, self.best_rel, self.first = inf, inf.copy(), inf.copy(), None
         self.converged, self.diverged, self.act = np.zeros(B, bool), np.zeros(B, bool), np.ones(B, bool)
+        self.to_restart, self.n_restarts = np.zeros(B, bool), np.zeros(B, np.int64)
         self.nstep, self.traces = np.zeros(B, np.int64), (([], []) if trace else None)
-        self.inactive, self._rows, self._active, self._frozen = None, (), None, None   # the frozen samples: index,
-                                                                                      # host tuple, device mask, best rows
+        self._rows, self._inactive, self._active, self._frozen = (), None, None, None   # the frozen samples (compact)
 
-    def update(self, k, X, G, F, a=None):
-        "Record evaluation `k`: iterate `X`, residual `G = F - X` (or its norms `a`, if known), image `F`; returns `a`."
+    def update(self, k, X, G, F, a=None, extra=()):
+        "Record evaluation `k`: iterate `X`, residual `G = F - X` (or its norms `a`), image `F`, `extra` per-sample stats."
         a = bnorm(G) if a is None else a
-        self._new.append((k, X, torch.stack([a, bnorm(F)])))
+        self._new.append((k, X, torch.stack([a, bnorm(F), *extra])))
         return a
-
 
 # %% ../nbs/02_solvers.ipynb #d492f241
 @patch
-def _record(self:_Tracker, k, t, a, fn, took):
-    "Host bookkeeping of evaluation `k` (the `t`-th since the last check) from its per-sample norms `a = |G|`, `fn = |F|`."
-    act = self.act
+def _record(self:_Tracker, k, t, S, took):
+    "Host bookkeeping of evaluation `k` (the `t`-th since the last check) from its stats `S` (rows: |G|, |F|, ...; full batch)."
+    a, fn, act = S[0], S[1], self.act
     if self.first is None: self.first = a
     with np.errstate(invalid='ignore', over='ignore', divide='ignore'):   # inf / inf: a non-finite sample, flagged below
         r = a / (fn + a.dtype.type(self.eps))
         res = r if self.rel else a
         bad = act & (~np.isfinite(res) | (a > self.div_factor * self.first))
         better = act & (res < self.best) & ~bad
+        if self.restart: self.to_restart |= act & ~bad & (res > self.restart * self.best)
     for v, new in ((self.best, res), (self.best_abs, a), (self.best_rel, r)): v[better] = new[better]
     took[better] = t
     self.nstep[act] = k + 1
@@ -84,10 +85,12 @@ def _settle(self:_Tracker, took, Xs):
 
 @patch
 def _copy_rows(self:_Tracker, rows, src):
-    "Copy the rows of `src` selected by the host mask `rows` into the owned best-iterate buffer."
+    "Copy the rows of the compact `src` selected by the full host mask `rows` into the owned best-iterate buffer."
     if rows.any():
-        i = torch.from_numpy(np.flatnonzero(rows)).to(self.device)
-        self._z_best.index_copy_(0, i, src.index_select(0, i))
+        sel = rows[self.idx]
+        src_i = torch.from_numpy(np.flatnonzero(sel)).to(self.device)
+        dst_i = torch.from_numpy(self.idx[sel]).to(self.device)
+        self._z_best.index_copy_(0, dst_i, src.index_select(0, src_i))
 
 @patch
 def _flush(self:_Tracker):
@@ -95,14 +98,15 @@ def _flush(self:_Tracker):
     if not self._new: return
     new, self._new = self._new, []
     h = torch.stack([n[2] for n in new]) if len(new) > 1 else new[0][2][None]
-    h = (h if h.dtype in (torch.float32, torch.float64) else h.float()).cpu().numpy()     # (T, 2, B)
-    took = np.full(len(self.act), -1)                 # per sample: which new evaluation became its best
-    for t, (k, _, _) in enumerate(new): self._record(k, t, h[t, 0], h[t, 1], took)
+    h = (h if h.dtype in (torch.float32, torch.float64) else h.float()).cpu().numpy()     # (T, S, b)
+    B = len(self.act)
+    if len(self.idx) < B:                                 # a compacted batch: back to full rows (absent rows are inactive)
+        full = np.full(h.shape[:2] + (B,), np.nan, h.dtype); full[..., self.idx] = h; h = full
+    took = np.full(B, -1)                                 # per sample: which new evaluation became its best
+    for t, (k, _, _) in enumerate(new): self._record(k, t, h[t], took)
     self._settle(took, [n[1] for n in new])
-    rows = tuple(np.flatnonzero(~self.act).tolist())
-    if rows != self._rows:
-        self._rows, self._active, self._frozen, self.inactive = rows, None, None, torch.tensor(rows, device=self.device)
-
+    rows = tuple(np.flatnonzero(~self.act[self.idx]).tolist())
+    if rows != self._rows: self._rows, self._active, self._frozen, self._inactive = rows, None, None, None
 
 # %% ../nbs/02_solvers.ipynb #be2e97b0
 @patch
@@ -116,23 +120,31 @@ def z_best(self:_Tracker):
     "The lowest-residual iterate of every sample (the newest iterate itself when every sample's best is there)."
     self._flush()
     if self._ref is not None:
-        if self._ref_rows.all() and self._ref is not self._X0: return self._ref
+        if self._ref_rows.all() and self._ref is not self._X0 and len(self.idx) == len(self.act): return self._ref
         self._copy_rows(self._ref_rows, self._ref); self._ref = None
     return self._z_best
 
 @patch(as_prop=True)
-def all_active(self:_Tracker): return not self._rows   # no sample frozen (as of the last check)
+def all_active(self:_Tracker): return not self._rows   # no sample of the batch frozen (as of the last check)
+
+@patch(as_prop=True)
+def inactive(self:_Tracker):
+    "Device index of the batch's frozen samples (positions in the compact batch)."
+    if self._inactive is None: self._inactive = torch.tensor(self._rows, device=self.device)
+    return self._inactive
 
 @patch(as_prop=True)
 def frozen_best(self:_Tracker):
     "Best iterates of the frozen samples, rows `inactive` (gathered once per frozen set: a frozen best never changes)."
-    if self._frozen is None: self._frozen = self._z_best.index_select(0, self.inactive)
+    if self._frozen is None:
+        self.z_best
+        self._frozen = self._z_best.index_select(0, torch.from_numpy(self.idx[list(self._rows)]).to(self.device))
     return self._frozen
 
 @patch(as_prop=True)
 def active(self:_Tracker):
-    "Device mask of the samples still iterating, as of the last check."
-    if self._active is None: self._active = torch.from_numpy(self.act.copy()).to(self.device)
+    "Device mask of the batch's samples still iterating, as of the last check."
+    if self._active is None: self._active = torch.from_numpy(self.act[self.idx].copy()).to(self.device)
     return self._active
 
 @patch
@@ -144,13 +156,31 @@ def result(self:_Tracker, packer, z_last, nfev, return_final):
     return SolverResult(packer.unpack(z_last if return_final else self.z_best), T(self.nstep), T(self.best_abs),
                         T(self.best_rel), T(self.converged), T(self.diverged), nfev, *tr)
 
-
 # %% ../nbs/02_solvers.ipynb #318278d0
 def _freeze(tr, X_new, owned=False):
     "Keep the samples that stopped (as of the last check) at their best iterate (nothing to do while all are active)."
     if tr.all_active: return X_new
     return (X_new.index_copy_ if owned else X_new.index_copy)(0, tr.inactive, tr.frozen_best)
 
+
+# %% ../nbs/02_solvers.ipynb #b4d2e6f8
+@patch
+def take_restarts(self:_Tracker):
+    "Host mask (over the batch) of the samples whose Anderson history restarts now; clears the requests."
+    r = self.to_restart[self.idx] & self.act[self.idx]
+    self.n_restarts += self.to_restart & self.act
+    self.to_restart[:] = False
+    return r
+
+@patch
+def compact(self:_Tracker):
+    "Drop the finished samples from the batch; returns the kept positions (host), or None when none finished."
+    keep = np.flatnonzero(self.act[self.idx])
+    if len(keep) == len(self.idx): return None
+    self.z_best                                              # settle the reference into the owned buffer
+    self.idx = self.idx[keep]
+    self._rows, self._active, self._frozen, self._inactive = (), None, None, None
+    return keep
 
 # %% ../nbs/02_solvers.ipynb #9c4bd21e
 _solvers = {}
@@ -210,21 +240,32 @@ def fixed_point_iter(f, z0,
     return tr.result(p, X, k + 1, return_final)
 
 # %% ../nbs/02_solvers.ipynb #01ea6123
-def _aa_weights(H, lam, newest, sym=False):
-    "Anderson weights from the `(B, n, n)` block `H` (`sym`: a Gram matrix, type II); plain step where singular."
+def _aa_weights(H, lam, newest, sym=False, valid=None, wmax=None):
+    "Anderson weights from the `(B, n, n)` block `H`; slots not `valid` (restarted samples) get weight 0; plain step where singular."
     B, n, _ = H.shape
+    if valid is not None:                      # a restarted sample's old slots: decoupled rows and columns, weight 0
+        vm = valid[:, :, None] & valid[:, None, :]
+        H = torch.where(vm, H, 0.)
     d = H.diagonal(dim1=1, dim2=2)             # the ridge is r = lam * mean(|d|), relative to the Gram diagonal
+    nv = n if valid is None else valid.sum(1, keepdim=True)
     if sym:    # alpha = y / sum(y) with (H + r I) y = 1, which is what the bordered system reduces to
-        A = H.clone(); A.diagonal(dim1=1, dim2=2).add_(d.sum(1, keepdim=True), alpha=lam / n)   # a Gram diagonal is >= 0
-        y = torch.linalg.solve_ex(A, _ones(n, H.dtype, H.device).expand(B, n, 1))[0][..., 0]
+        A = H.clone()
+        if valid is None: A.diagonal(dim1=1, dim2=2).add_(d.sum(1, keepdim=True), alpha=lam / n)   # a Gram diagonal is >= 0
+        else: A.diagonal(dim1=1, dim2=2).add_(d.sum(1, keepdim=True) * lam / nv)
+        one = _ones(n, H.dtype, H.device).expand(B, n, 1)
+        if valid is not None: A.diagonal(dim1=1, dim2=2).add_(~valid); one = valid[..., None].to(H.dtype)
+        y = torch.linalg.solve_ex(A, one)[0][..., 0]
         alpha = y / y.sum(1, keepdim=True)
     else:
-        r = lam * d.mean(1, keepdim=True).abs()
+        r = lam * (d.mean(1, keepdim=True) if valid is None else d.sum(1, keepdim=True) / nv).abs()
         A = torch.nn.functional.pad(H + r[..., None] * torch.eye(n, dtype=H.dtype, device=H.device), (1, 0, 1, 0), value=1.)
         A[:, 0, 0] = 0
+        if valid is not None:
+            A[:, 0, 1:] = valid; A[:, 1:, 0] = valid; A[:, 1:, 1:].diagonal(dim1=1, dim2=2).add_(~valid)
         alpha = torch.linalg.solve_ex(A, _unit(n + 1, 0, H.dtype, H.device)[..., None])[0][:, 1:, 0]   # RHS e_0, broadcast
-    # a singular system has a zero pivot, hence non-finite weights: those samples take the plain step
-    return torch.where(torch.isfinite(alpha.sum(1, keepdim=True)), alpha, _unit(n, newest, H.dtype, H.device))
+    # a singular system has a zero pivot, hence non-finite weights; blown-up weights: those samples take the plain step
+    ok = torch.isfinite(alpha.sum(1, keepdim=True)) if wmax is None else alpha.abs().sum(1, keepdim=True) <= wmax
+    return torch.where(ok, alpha, _unit(n, newest, H.dtype, H.device))
 
 @functools.lru_cache(maxsize=None)
 def _unit(n, i, dtype, device):
@@ -236,7 +277,6 @@ def _unit(n, i, dtype, device):
 def _ones(n, dtype, device):
     "A column of n ones, shape `(n, 1)` (cached, like `_unit`)."
     return torch.ones(n, 1, dtype=dtype, device=device)
-
 
 # %% ../nbs/02_solvers.ipynb #868206a1
 def _aa_gram_update(P, Xb, Gb, s, n, kind):
@@ -261,6 +301,65 @@ def _aa_mix(alpha, Yb, Gb, beta, kind):
     if beta == 1: return torch.bmm(alpha, Yb)[:, 0]                                                  # sum a F
     return torch.baddbmm(torch.bmm(alpha, Yb), alpha, Gb, alpha=beta - 1)[:, 0]                      # sum a F - (1 - beta) sum a G
 
+# %% ../nbs/02_solvers.ipynb #d6f4a8b0
+class _History:
+    "Anderson's ring buffers for a batch: stored iterates (type I) or images (type II), residuals, their Gram block, restarts."
+    def __init__(self, X, m, kind):
+        B, D = X.shape
+        self.m, self.kind = m, kind
+        self.Yb, self.Gb, self.P = X.new_empty(B, m, D), X.new_empty(B, m, D), X.new_zeros(B, m, m)
+        self.slot_k = np.full(m, -1)        # host: the iteration each slot holds
+        self.rk, self.last_restart = None, -1   # device per-sample restart iteration; the newest on the host
+
+    def take(self, keep):
+        i = torch.from_numpy(keep).to(self.Yb.device)
+        self.Yb, self.Gb, self.P = self.Yb[i], self.Gb[i], self.P[i]
+        if self.rk is not None: self.rk = self.rk[i]
+
+    def restart(self, rows, k):
+        "Forget every stored pair but the newest (evaluation `k`) for the batch samples `rows` (host mask)."
+        if self.rk is None: self.rk = torch.full((len(rows),), -1, dtype=torch.long, device=self.Yb.device)
+        self.rk[torch.from_numpy(np.flatnonzero(rows)).to(self.rk.device)] = k
+        self.last_restart = k
+
+    def valid(self, k, n):
+        "`(B, n)` mask of the slots each sample may use (None while no restart is inside the window)."
+        if self.rk is None or self.last_restart < k - self.m + 1: self.rk = None; return None
+        return torch.from_numpy(self.slot_k[:n]).to(self.rk.device)[None] >= self.rk[:, None]
+
+# %% ../nbs/02_solvers.ipynb #e7a5b9c1
+def _aa_loop(fX, X, tr, m=5, kind='II', beta=1.0, lam=1e-4, max_iter=50, check_every=1, wmax=None,
+             post=None, compact=None, prob=None):
+    "The Anderson engine: evaluate, store, check (stop, restart, compact), weigh, mix, project, freeze. Returns (X, nfev)."
+    hist = _History(X, m, kind)
+    for k in range(max_iter):
+        F, a, extra = fX(X, k)
+        s, n = k % m, min(k + 1, m)
+        G = torch.sub(F, X, out=hist.Gb[:, s])                 # the residual, written straight into its slot
+        hist.Yb[:, s].copy_(X if kind == 'I' else F); hist.slot_k[s] = k
+        _aa_gram_update(hist.P, hist.Yb, hist.Gb, s, n, kind)
+        if a is None and kind == 'II': a = hist.P[:, s, s].sqrt()   # type II: |G| from the Gram (a sum of squares)
+        tr.update(k, X, G, F, a, extra)
+        if (k + 1) % check_every == 0:
+            if tr.done(): break
+            rs = tr.take_restarts()
+            if rs.any():
+                hist.restart(rs, k)
+                if prob is not None: prob.restart(rs)
+            if compact is not None and len(tr.idx) - tr.act[tr.idx].sum() >= max(1, compact * len(tr.idx)):
+                keep = tr.compact()
+                i = torch.from_numpy(keep).to(X.device)
+                hist.take(keep); X = X[i]
+                if prob is not None: prob.take(keep, i)
+                s = None                                       # the compacted buffers: recompute the views below
+        if k + 1 == max_iter: break
+        H = _aa_system(hist.P, n, k % m, kind)
+        alpha = _aa_weights(H, lam, k % m, kind == 'II', hist.valid(k, n), wmax)[:, None]     # (B, 1, n)
+        X = _aa_mix(alpha, hist.Yb[:, :n], hist.Gb[:, :n], beta, kind)
+        if post is not None: X = post(X)
+        X = _freeze(tr, X, owned=True)
+    return X, k + 1
+
 # %% ../nbs/02_solvers.ipynb #4c4d3fe6
 @register_solver('anderson')
 def anderson(f, z0,
@@ -271,25 +370,13 @@ def anderson(f, z0,
              beta:float=1.0,        # mixing: X <- beta * sum(alpha F) + (1 - beta) * sum(alpha X)
              lam:float=1e-4,        # ridge, relative to the mean diagonal of the Gram matrix
              kind:str='II',         # 'II' (least-squares residual, DEQ default) or 'I' (the JIIO reference's)
+             restart:float=None,    # safeguard: restart a sample's history when its residual exceeds this times its best
+             wmax:float=None,       # safeguard: a sample whose weights have sum |alpha| above this takes the plain step
              eps:float=1e-5, div_factor:float=1e5, check_every:int=1, return_final:bool=False, trace:bool=False):
-    "Anderson acceleration (type `kind`, memory `m`) with per-sample stopping and best-iterate selection."
+    "Anderson acceleration (type `kind`, memory `m`) with per-sample stopping, safeguards and best-iterate selection."
     if kind not in ('I', 'II'): raise ValueError(f"kind must be 'I' or 'II', got {kind!r}")
     if m < 1: raise ValueError(f'memory m must be at least 1, got {m}')
     p, X, fX = _setup(f, z0)
-    B, D = X.shape
-    Yb, Gb = X.new_empty(B, m, D), X.new_empty(B, m, D)   # Yb: the iterates X (type I) or their images F (type II);
-                                                          # only the first n slots are ever read
-    P = X.new_zeros(B, m, m)
-    tr = _Tracker(X, tol, stop_mode, eps, div_factor, trace)
-    for k in range(max_iter):
-        F = fX(X)
-        s, n = k % m, min(k + 1, m)
-        G = torch.sub(F, X, out=Gb[:, s])                     # the residual, written straight into its slot
-        Yb[:, s].copy_(X if kind == 'I' else F)
-        _aa_gram_update(P, Yb, Gb, s, n, kind)
-        tr.update(k, X, G, F, P[:, s, s].sqrt() if kind == 'II' else None)   # type II: |G| from the Gram (a sum of squares)
-        if (k + 1) % check_every == 0 and tr.done(): break
-        if k + 1 == max_iter: break
-        alpha = _aa_weights(_aa_system(P, n, s, kind), lam, s, sym=kind == 'II')[:, None]       # (B, 1, n)
-        X = _freeze(tr, _aa_mix(alpha, Yb[:, :n], Gb[:, :n], beta, kind), owned=True)
-    return tr.result(p, X, k + 1, return_final)
+    tr = _Tracker(X, tol, stop_mode, eps, div_factor, trace, restart)
+    X, nfev = _aa_loop(lambda X, k: (fX(X), None, ()), X, tr, m, kind, beta, lam, max_iter, check_every, wmax)
+    return tr.result(p, X, nfev, return_final)
