@@ -107,10 +107,12 @@ class GenTrainer(Trainer):
 # %% ../nbs/11_generative.ipynb #d6ab3528
 class JIIOTrainer(GenTrainer):
     "Train a DEQ decoder whose latents are found per batch by JIIO (no encoder)."
-    def __init__(self, model, data, task=None, jiio_kw=None, b_kw=None, jac_weight=0., jac_warmup=0, **kw):
+    def __init__(self, model, data, task=None, jiio_kw=None, b_kw=None, jac_weight=0., jac_warmup=0,
+                 grad='first-order', **kw):   # grad: 'first-order' (latents constant) or 'exact' (see AugmentedDEQ)
         self.jiio_kw, self.jac_weight, self.jac_warmup = JIIO_GEN | (jiio_kw or {}), jac_weight, jac_warmup
-        super().__init__(model, data, task, config=dict(method='jiio', jiio=repr(self.jiio_kw), jac_weight=jac_weight) | kw.pop('config', {}), **kw)
-        self.aug = AugmentedDEQ(model.cell, traj=jac_weight > 0, **(b_kw or {}), **self.jiio_kw)
+        cfg = dict(method='jiio', jiio=repr(self.jiio_kw), jac_weight=jac_weight) | (dict(grad=grad) if grad != 'first-order' else {})
+        super().__init__(model, data, task, config=cfg | kw.pop('config', {}), **kw)
+        self.aug = AugmentedDEQ(model.cell, traj=jac_weight > 0, grad=grad, **(b_kw or {}), **self.jiio_kw)
 
     def compute(self, u):
         u = u[0] if isinstance(u, (tuple, list)) else u
