@@ -14,11 +14,13 @@ setuptools.setup(
     name=lib, version=cfg['version'], description=cfg['description'], keywords=cfg['keywords'],
     author=cfg['author'], author_email=cfg['author_email'], url=cfg['git_url'],
     license=licenses.get(cfg['license'], cfg['license']),
+    license_files=['LICENSE', f'{lib}/datafiles/*/LICENSE'],
     classifiers=['Development Status :: ' + statuses[int(cfg['status']) - 1],
                  'Intended Audience :: ' + cfg['audience'].title(),
                  'Natural Language :: ' + cfg['language'].title(),
                  'Programming Language :: Python :: 3'],
     packages=setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']),
+    package_data={lib: ['datafiles/*/*']},  # offline data shipped with the package (Omniglot subsets + their license)
     include_package_data=True,
     install_requires=shlex.split(cfg.get('requirements', '')),
     extras_require={'notebook': notebook, 'dev': notebook + shlex.split(cfg.get('dev_requirements', ''))},
