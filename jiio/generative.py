@@ -5,15 +5,17 @@
 # %% auto #0
 __all__ = ['TASKS', 'JIIO_GEN', 'NAIVE_GEN', 'InverseTask', 'masked_sse', 'infer_latents', 'decode', 'psnr', 'ssim', 'GenTrainer',
            'JIIOTrainer', 'VAE', 'VAETrainer', 'NaiveTrainer', 'reconstruct', 'evaluate', 'fit_latent_density',
-           'sample', 'fid', 'image_grid', 'show_grid', 'save_grid']
+           'sample', 'fid', 'mask_overlay', 'image_grid', 'grid_image', 'show_grid', 'save_grid']
 
 # %% ../nbs/11_generative.ipynb #d689bc63
-import time, math
+import io, sys, time, math
 import torch
 import jiio  # noqa: F401  (applies the torchvision import shim before torchmetrics imports torchvision)
 from torch import nn
 import torch.nn.functional as F
 from fastcore.basics import patch, store_attr
+from torchvision.utils import make_grid
+from PIL import Image, ImageDraw, ImageFont
 from torchmetrics.functional.image import peak_signal_noise_ratio, structural_similarity_index_measure
 from .core import set_seed, check_finite
 from .augmented import jiio_solve, AugmentedDEQ
@@ -62,9 +64,14 @@ def _check_images(model, u):
     if tuple(u.shape[1:]) != tuple(model.img_shape):
         raise ValueError(f'images of shape {tuple(u.shape[1:])} do not fit this decoder, which makes {tuple(model.img_shape)}')
 
+def _device(model):
+    "The device of `model`'s parameters (inputs are moved there, so CPU tensors work with a model on a GPU)."
+    return next(model.parameters()).device
+
 def infer_latents(model, y_obs, mask=None, method='jiio', x0=None, **kw):
     "Latent codes for observations `y_obs` (B, C, H, W) by `method` 'jiio' or a naive optimiser ('adam', 'sgd', 'lbfgs'); returns `(x, result)`."
     _check_images(model, y_obs)
+    dev = _device(model); y_obs = y_obs.to(dev); mask = None if mask is None else mask.to(dev); x0 = None if x0 is None else x0.to(dev)
     if 'optimizer' in kw: raise TypeError(f"infer_latents picks the optimiser with method=, not optimizer= (got optimizer={kw['optimizer']!r})")
     mask = torch.ones_like(y_obs[:, :1]) if mask is None else mask
     x0 = y_obs.new_zeros(len(y_obs), model.latent_dim) if x0 is None else x0
@@ -77,7 +84,7 @@ def infer_latents(model, y_obs, mask=None, method='jiio', x0=None, **kw):
 @torch.no_grad()
 def decode(model, x, **deq_kw):
     "Images decoded from latents `x` (a plain DEQ solve, no gradient)."
-    return model(x, **deq_kw)[0]
+    return model(x.to(_device(model)), **deq_kw)[0]
 
 # %% ../nbs/11_generative.ipynb #ecb9f211
 def psnr(pred, target):
@@ -178,7 +185,8 @@ def reconstruct(model, y_obs, mask=None, method='jiio', **kw):
     if method == 'vae':
         was = model.training; model.eval()
         try:
-            with torch.no_grad(): return model(y_obs if mask is None else y_obs * mask)[0]
+            y_obs = y_obs.to(_device(model))
+            with torch.no_grad(): return model(y_obs if mask is None else y_obs * mask.to(y_obs.device))[0]
         finally: model.train(was)
     x, _ = infer_latents(model, y_obs, mask, method, **kw)
     return decode(model, x)
@@ -191,7 +199,7 @@ def evaluate(model, images, task=None, method='jiio', bs=64, step=10**6, **kw):
         u = images[i:i + bs]
         y, m = task(u, step + i)
         t0 = time.perf_counter(); outs.append(reconstruct(model, y, m, method, **kw)); t += time.perf_counter() - t0
-    out = torch.cat(outs)
+    out = torch.cat(outs).to(images.device)
     return dict(psnr=psnr(out, images), ssim=ssim(out, images), sec_per_batch=t / len(outs))
 
 # %% ../nbs/11_generative.ipynb #a9a362e1
@@ -218,23 +226,47 @@ def fid(real, fake, feature=2048):
     return m.compute().item()
 
 # %% ../nbs/11_generative.ipynb #1a5632d6
-def image_grid(rows, nrow=None):
-    "One image of several equally long batches of [0, 1] images, one batch per row (torchvision's `make_grid`)."
-    from torchvision.utils import make_grid
-    n = len(rows[0])
-    return make_grid(torch.cat([r.clamp(0, 1).cpu() for r in rows]), nrow=nrow or n, padding=1, pad_value=1.)
+def mask_overlay(y, # observed images (B, C, H, W) in [0, 1]
+                 mask, # (B, 1, H, W), 1 = observed, 0 = hidden
+                 color=(0.95, 0.25, 0.2), alpha:float=0.7): # tint of the hidden pixels, and its opacity
+    "RGB copies of the images `y` with their hidden pixels tinted `color`, so that a hidden region is visible on any background."
+    rgb = y.detach().clamp(0, 1).expand(-1, 3, -1, -1) if y.shape[1] == 1 else y.detach().clamp(0, 1)
+    hid = alpha * (1 - mask.detach().to(rgb.dtype))
+    return rgb * (1 - hid) + hid * torch.tensor(color, dtype=rgb.dtype, device=rgb.device).view(1, 3, 1, 1)
 
-def show_grid(rows, labels=None, ax=None, scale=0.5):
-    "Show `image_grid(rows)` with matplotlib, one label per row."
+def image_grid(rows, nrow=None, padding:int=1):
+    "One (3, H, W) image of equally long batches of [0, 1] images, one batch per row (torchvision's `make_grid`, white gaps)."
+    if len({len(r) for r in rows}) > 1: raise ValueError(f'all rows must hold the same number of images, got {[len(r) for r in rows]}')
+    rgb = [r.detach().float().clamp(0, 1).cpu().expand(-1, 3, -1, -1) if r.shape[1] == 1 else r.detach().float().clamp(0, 1).cpu() for r in rows]
+    return make_grid(torch.cat(rgb), nrow=nrow or len(rows[0]), padding=padding, pad_value=1.)
+
+def grid_image(rows, # list of equally long batches (B, C, H, W) of [0, 1] images (C = 1 or 3), one per row
+               labels=None, # one label per row, drawn on the left (None: no labels)
+               px:int=80, # each image is scaled up (by a whole factor) to at least this many pixels wide
+               font_size:int=16):
+    "A labelled PIL image of `rows`: `image_grid` scaled up with nearest-neighbour, one label per row on the left."
+    if labels is not None and len(labels) != len(rows): raise ValueError(f'{len(labels)} labels for {len(rows)} rows')
+    s = max(1, math.ceil(px / rows[0].shape[-1]))
     g = image_grid(rows)
-    import matplotlib.pyplot as plt   # here, not at import time: the library stays usable without a display backend
-    if ax is None: _, ax = plt.subplots(figsize=(scale * len(rows[0]), scale * len(rows) + 0.3))
-    ax.imshow(g.permute(1, 2, 0).numpy(), interpolation='nearest'); ax.set_xticks([])
-    H = rows[0].shape[-2] + 1
-    ax.set_yticks([H * i + H / 2 for i in range(len(rows))], labels or [''] * len(rows))
-    return ax
+    img = Image.fromarray(g.mul(255).round().byte().permute(1, 2, 0).numpy())
+    img = img.resize((img.width * s, img.height * s), Image.NEAREST)
+    if not labels: return img
+    font = ImageFont.load_default(size=font_size)
+    draw = ImageDraw.Draw(img)
+    margin = int(max(draw.textlength(str(l), font=font) for l in labels)) + 2 * font_size // 2 + 4
+    out = Image.new('RGB', (img.width + margin, img.height), 'white'); out.paste(img, (margin, 0))
+    draw, H = ImageDraw.Draw(out), (rows[0].shape[-2] + 1) * s   # rows repeat every H pixels after a 1-pixel (scaled) gap
+    for i, l in enumerate(labels): draw.text((font_size // 2, s + i * H + (H - s) / 2), str(l), fill='black', font=font, anchor='lm')
+    return out
 
-def save_grid(rows, path):
-    "Write `image_grid(rows)` to a PNG file."
-    from torchvision.utils import save_image
-    save_image(image_grid(rows), path)
+def show_grid(rows, labels=None, **kw):
+    "Display `grid_image(rows, labels)` in a notebook; outside IPython, return the PIL image (`.show()`, `.save(path)`)."
+    img = grid_image(rows, labels, **kw)
+    ip = sys.modules.get('IPython')
+    if ip is None or ip.get_ipython() is None: return img
+    from IPython.display import display, Image as PNG
+    buf = io.BytesIO(); img.save(buf, 'PNG'); display(PNG(buf.getvalue()))   # PNG only (PIL's own repr adds a JPEG copy)
+
+def save_grid(rows, path, labels=None, **kw):
+    "Write `grid_image(rows, labels)` to the PNG file `path`."
+    grid_image(rows, labels, **kw).save(path)

@@ -7,7 +7,7 @@ __all__ = ['linear_warmup', 'cosine_sched', 'lr_at', 'default_device', 'to_devic
            'atomic_save', 'check_config', 'Trainer', 'synth_regression', 'mse_step', 'synth_trainer']
 
 # %% ../nbs/10_train.ipynb #305cf9e0
-import os, sys, time, math, random, tempfile, warnings
+import os, sys, time, math, random, tempfile, warnings, importlib.util
 from pathlib import Path
 import numpy as np
 import torch
@@ -15,8 +15,7 @@ from torch import nn
 import torch.nn.functional as F
 from torch.utils.data import TensorDataset, default_collate
 from fastcore.basics import patch, store_attr
-from fastprogress.fastprogress import progress_bar
-from .core import set_seed
+from .core import set_seed, optional_import
 
 # %% ../nbs/10_train.ipynb #6baf8de4
 def linear_warmup(step:int, # current step (0-based)
@@ -312,11 +311,25 @@ def resume(self:Trainer, path=None, # checkpoint file (default `ckpt_path`)
     return self
 
 # %% ../nbs/10_train.ipynb #0932fea8
+def _in_kernel():
+    "True inside a Jupyter kernel (Jupyter, VS Code, Colab: their shells derive from ipykernel's `ZMQInteractiveShell`)."
+    ip = sys.modules.get('IPython')
+    shell = ip.get_ipython() if ip is not None and hasattr(ip, 'get_ipython') else None
+    return shell is not None and any(c.__name__ == 'ZMQInteractiveShell' for c in type(shell).__mro__)
+
 def _interactive():
     "True in a live Jupyter kernel or a terminal, where a progress bar redraws in place."
-    try: shell = get_ipython().__class__.__name__
-    except NameError: shell = ''
-    return shell == 'ZMQInteractiveShell' or getattr(sys.stdout, 'isatty', lambda: False)()
+    return _in_kernel() or getattr(sys.stdout, 'isatty', lambda: False)()
+
+def _progress(n:int):
+    "A tqdm bar over `range(n)`: a widget in a Jupyter kernel when ipywidgets is installed (`jiio[notebook]`), else text."
+    if _in_kernel():
+        if importlib.util.find_spec('ipywidgets') is not None:
+            from tqdm.notebook import tqdm as tqdm_widget
+            return tqdm_widget(range(n))
+        warnings.warn("ipywidgets is not installed, so the progress bar is text: pip install 'jiio[notebook]' for the widget", stacklevel=3)
+    from tqdm import tqdm
+    return tqdm(range(n), dynamic_ncols=True)
 
 @patch
 def _check_ckpt(self:Trainer):
@@ -349,15 +362,16 @@ def fit(self:Trainer, n:int=None, # steps to run (default: up to `n_steps`)
     self._check_ckpt()
     end, bar = self.step + n, _interactive() if progress is None else progress
     every = max(1, n // 10) if log_every is None else log_every
-    steps = progress_bar(range(n)) if bar else range(n)
+    steps = _progress(n) if bar else range(n)
     self._cb('before_fit')
     for _ in steps:
         self._cb('before_step')
         self.out = self.train_step(self._next_batch())
         self.hist.append(self.out); self._cb('after_step')
         self._after_step(valid, eval_every, eval_fn, end, bar or every)
-        if bar: steps.comment = _fmt(self.avg(20))
+        if bar: steps.set_postfix_str(_fmt(self.avg(20)), refresh=False)
         elif every and (self.step % every == 0 or self.step == end): print(f'step {self.step}/{end}  ' + _fmt(self.avg(every)))
+    if bar: steps.close()
     if self.ckpt_path and self._saved != self.step: self.save()
     self._cb('after_fit')
     return self
@@ -375,7 +389,7 @@ def _next_batch(self:Trainer):
 def plot(self:Trainer, key:str='loss', # a recorded quantity
          ax=None, log:bool=True): # axes to draw on (default: a new small figure); log scale
     "Plot `key` per training step, with its evaluations as dots."
-    import matplotlib.pyplot as plt  # only when plotting
+    plt = optional_import('matplotlib.pyplot', 'Trainer.plot')  # only when plotting: matplotlib is in jiio[notebook]
     ax = ax or plt.subplots(figsize=(4, 3))[1]
     ax.plot([h['step'] for h in self.hist if key in h], [h[key] for h in self.hist if key in h], lw=.8, label='train')
     ev = [(e['step'], e[key]) for e in self.evals if key in e]
