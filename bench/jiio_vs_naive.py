@@ -28,7 +28,8 @@ from jiio.data import load
 from jiio.models import get_model
 from jiio.deq import DEQ
 from jiio.train import Batches, Trainer
-from jiio.augmented import jiio_solve
+from jiio.augmented import jiio_solve, _grads
+from jiio.core import Packer
 from jiio.constraints import L2Ball
 from jiio.baselines import naive_input_opt
 from jiio.generative import VAETrainer, masked_sse
@@ -212,12 +213,9 @@ def attack_problem(model, repeats, quick, eps=1.0):
 def iteration_cost(name, cell, h, x0, y, repeats, T=60, **jkw):
     "JIIO solve time / (T x the time of one evaluation of f and h with its VJP, timed alone), interleaved, median of `repeats`."
     r = jiio_solve(cell, h, x0, y, max_iter=T, tol=None, trace=False, **jkw)
-    z, x, mu = (t.detach() for t in (r.z, r.x, r.mu))
-    def eval_vjp():   # what one iteration must do at least: forward of f and h, one backward for both
-        with torch.enable_grad():
-            zl, xl = z.clone().requires_grad_(), x.clone().requires_grad_()
-            fz, c = cell(zl, xl), h(zl, xl, y)
-            torch.autograd.grad([c, fz], [zl, xl], [torch.ones_like(c), mu], allow_unused=True)
+    pz = Packer(r.z)
+    Z, X, MU = pz.pack(r.z), r.x.reshape(len(r.x), -1), pz.pack(r.mu)
+    eval_vjp = lambda: _grads(cell, h, y, pz, r.x.shape[1:], Z, X, MU)   # one forward of f and h, one backward for both
     def timed(fn, n):
         t = time.perf_counter()
         for _ in range(n): fn()
