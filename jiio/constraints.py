@@ -51,10 +51,11 @@ class Box(Constraint):
     def __repr__(self): return f'Box(lo={self.lo if not isinstance(self.lo, torch.Tensor) else "tensor"}, hi={self.hi if not isinstance(self.hi, torch.Tensor) else "tensor"})'
 
 def _clamp(x, lo, hi):
-    "Clamp with numbers or tensors (None: no bound)."
-    if lo is not None: x = torch.maximum(x, torch.as_tensor(lo, dtype=x.dtype, device=x.device))
-    if hi is not None: x = torch.minimum(x, torch.as_tensor(hi, dtype=x.dtype, device=x.device))
-    return x
+    "Clamp with numbers or tensors (None: no bound), in one operation."
+    if lo is None and hi is None: return x
+    if not isinstance(lo, torch.Tensor) and not isinstance(hi, torch.Tensor): return x.clamp(lo, hi)   # ~10x faster on CPU than
+    T = lambda b: b if b is None or isinstance(b, torch.Tensor) else torch.tensor(b, dtype=x.dtype, device=x.device)  # max/min
+    return torch.clamp(x, T(lo), T(hi))                                                                       # with 0-d tensors
 
 # %% ../nbs/05a_constraints.ipynb #cc31e06d
 class LinfBall(Constraint):
