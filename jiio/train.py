@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['linear_warmup', 'cosine_sched', 'lr_at', 'default_device', 'to_device', 'get_rng_state', 'set_rng_state', 'Batches',
-           'atomic_save', 'check_config', 'Trainer', 'synth_regression', 'mse_step', 'synth_trainer']
+           'atomic_save', 'writable_dir', 'check_config', 'Trainer', 'synth_regression', 'mse_step', 'synth_trainer']
 
 # %% ../nbs/10_train.ipynb #305cf9e0
 import os, sys, time, math, random, tempfile, warnings, importlib.util
@@ -131,6 +131,17 @@ def atomic_save(obj, path):
         Path(tmp).unlink(missing_ok=True); raise
     _fsync_dir(path.parent)
     return path
+
+# %% ../nbs/10_train.ipynb #1a1dd586
+def writable_dir(out):
+    "Create the folder `out` if needed and check that files can be written in it; an `OSError` saying why otherwise."
+    out = Path(out).expanduser()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix='.write-test-'): pass
+    except OSError as e: raise OSError(f'cannot write to the output folder {out}: {e.strerror or e}') from e
+    return out
+
 
 # %% ../nbs/10_train.ipynb #21914b3a
 class _Missing:
