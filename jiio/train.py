@@ -4,15 +4,19 @@
 
 # %% auto #0
 __all__ = ['linear_warmup', 'cosine_sched', 'lr_at', 'default_device', 'to_device', 'get_rng_state', 'set_rng_state', 'Batches',
+           'PeerFailure', 'init_distributed', 'shard', 'all_reduce_grads', 'all_mean', 'broadcast_', 'on_main',
            'atomic_save', 'writable_dir', 'check_config', 'Trainer', 'synth_regression', 'mse_step', 'synth_trainer']
 
 # %% ../nbs/10_train.ipynb #305cf9e0
-import os, sys, time, math, random, tempfile, warnings, importlib.util
+import os, sys, time, math, random, tempfile, warnings, importlib.util, atexit, itertools
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
+import torch.distributed as dist
 from torch.utils.data import TensorDataset, default_collate
 from fastcore.basics import patch, store_attr
 from .core import set_seed, optional_import
@@ -42,16 +46,22 @@ def lr_at(step:int, # optimiser step (0-based)
 
 # %% ../nbs/10_train.ipynb #a5d19e96
 def default_device():
-    "'cuda' if available, else 'cpu'."
-    return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    "'cuda' if available (under torchrun: the GPU numbered `LOCAL_RANK`), else 'cpu'."
+    if not torch.cuda.is_available(): return torch.device('cpu')
+    return torch.device('cuda', int(os.environ['LOCAL_RANK'])) if 'LOCAL_RANK' in os.environ else torch.device('cuda')
+
+def _map_tensors(b, fn):
+    "`b` (a tensor, or nested tuples, named tuples, lists and dicts of them) with `fn` applied to each tensor."
+    if isinstance(b, torch.Tensor): return fn(b)
+    if isinstance(b, dict): return type(b)({k: _map_tensors(v, fn) for k, v in b.items()})
+    if isinstance(b, tuple) and hasattr(b, '_fields'): return type(b)(*(_map_tensors(o, fn) for o in b))
+    if isinstance(b, (list, tuple)): return type(b)(_map_tensors(o, fn) for o in b)
+    return b
 
 def to_device(b, device):
     "Move the tensors in `b` (a tensor, or nested tuples, named tuples, lists and dicts of them) to `device`."
-    if isinstance(b, torch.Tensor): return b.to(device)
-    if isinstance(b, dict): return type(b)({k: to_device(v, device) for k, v in b.items()})
-    if isinstance(b, tuple) and hasattr(b, '_fields'): return type(b)(*(to_device(o, device) for o in b))
-    if isinstance(b, (list, tuple)): return type(b)(to_device(o, device) for o in b)
-    return b
+    return _map_tensors(b, lambda t: t.to(device))
+
 
 # %% ../nbs/10_train.ipynb #450415ea
 def get_rng_state():
@@ -109,6 +119,91 @@ def __next__(self:Batches):
     if isinstance(self.data, torch.Tensor): return self.data[idx]
     if isinstance(self.ds, TensorDataset): return tuple(t[idx] for t in self.ds.tensors)
     return default_collate([self.ds[i] for i in idx.tolist()])
+
+# %% ../nbs/10_train.ipynb #89eecacf
+class PeerFailure(RuntimeError):
+    "Another process of a data-parallel run failed, was killed, or did not answer within the process group's timeout."
+
+_TIMEOUT = [600.]
+
+def _leave():
+    "Leave the process group at exit."
+    if dist.is_initialized(): dist.destroy_process_group()
+
+def init_distributed(timeout:float=None): # seconds a collective waits for the others (default: $JIIO_DIST_TIMEOUT, else 600)
+    "Join the process group that torchrun's environment describes, once; returns `(rank, world_size)`, `(0, 1)` without one."
+    if dist.is_available() and dist.is_initialized(): return dist.get_rank(), dist.get_world_size()
+    if int(os.environ.get('WORLD_SIZE', 1)) == 1: return 0, 1
+    cuda = torch.cuda.is_available()
+    if cuda: torch.cuda.set_device(default_device())
+    _TIMEOUT[0] = float(os.environ.get('JIIO_DIST_TIMEOUT', 600) if timeout is None else timeout)
+    dist.init_process_group('nccl' if cuda else 'gloo', timeout=timedelta(seconds=_TIMEOUT[0]))
+    atexit.register(_leave)
+    return dist.get_rank(), dist.get_world_size()
+
+@contextmanager
+def _peers(what):
+    "Turn the failure of a collective operation into a `PeerFailure` that says what most likely happened."
+    try: yield
+    except RuntimeError as e:   # gloo / NCCL: connection closed by peer, timed out, aborted
+        raise PeerFailure(f'process {dist.get_rank()} of {dist.get_world_size()}: {what} failed: another process failed, was killed '
+                          f'or did not answer within the {_TIMEOUT[0]:g} s timeout of the process group (see its log). [{str(e)[:160]}]') from e
+
+
+# %% ../nbs/10_train.ipynb #a3d60e42
+def shard(b, # a global batch: a tensor, or nested tuples, named tuples, lists and dicts of them
+          rank:int, world:int): # this process, and the number of processes
+    "Process `rank`'s rows of the global batch `b`: the `rank`-th of `world` equal contiguous slices of each tensor."
+    def cut(t):
+        if world == 1 or t.dim() == 0: return t
+        if len(t) % world: raise ValueError(f'a global batch of {len(t)} samples cannot be split evenly over {world} processes: '
+                                            f'use a batch size divisible by {world}')
+        k = len(t) // world
+        return t[rank * k:(rank + 1) * k]
+    return _map_tensors(b, cut)
+
+# %% ../nbs/10_train.ipynb #18843eb8
+def _comm_device():
+    "Where collective operations want their tensors: the current GPU with NCCL, else the CPU."
+    return torch.device('cuda', torch.cuda.current_device()) if dist.get_backend() == 'nccl' else torch.device('cpu')
+
+def all_reduce_grads(params, # parameters whose `.grad` are averaged in place
+                     world:int): # number of processes (1: nothing to do)
+    "Average the gradients of `params` over the processes (one all-reduce per device and dtype); a parameter no process has a gradient for keeps none."
+    if world == 1: return
+    groups = {}
+    for p in params: groups.setdefault((p.device, p.dtype), []).append(p)
+    for ps in groups.values():
+        has = torch.tensor([p.grad is not None for p in ps], dtype=ps[0].dtype, device=ps[0].device)
+        flat = torch.cat([(p.grad if p.grad is not None else torch.zeros_like(p)).reshape(-1) for p in ps] + [has])
+        with _peers('the all-reduce of the gradients'): dist.all_reduce(flat)
+        flat /= world
+        for p, g, h in zip(ps, flat[:-len(ps)].split([p.numel() for p in ps]), flat[-len(ps):].tolist()):
+            p.grad = g.view_as(p) if h > 0 else None
+
+def all_mean(d:dict, world:int): # python floats under the same keys on every process
+    "The mean over the processes of each value of `d`."
+    if world == 1: return d
+    v = torch.tensor(list(d.values()), dtype=torch.float64, device=_comm_device())
+    with _peers('the reduction of the metrics'): dist.all_reduce(v)
+    return dict(zip(d, (v / world).tolist()))
+
+def broadcast_(tensors, world:int):
+    "Overwrite `tensors` (e.g. a model's parameters and buffers) with rank 0's, in place."
+    if world == 1: return
+    with _peers("the broadcast of rank 0's model"), torch.no_grad():
+        for t in tensors: dist.broadcast(t.data, 0)
+
+def on_main(fn, world:int):
+    "`fn()` run by rank 0 only; its result, or the exception it raised, is handed to every process."
+    if world == 1: return fn()
+    box = [None]
+    if dist.get_rank() == 0:
+        try: box = [(True, fn())]
+        except Exception as e: box = [(False, e)]
+    with _peers("waiting for rank 0's answer"): dist.broadcast_object_list(box, 0)
+    if not box[0][0]: raise box[0][1]
+    return box[0][1]
 
 # %% ../nbs/10_train.ipynb #d4458bfd
 def _fsync_dir(d):
@@ -169,12 +264,13 @@ class Trainer:
                  lr:float=1e-3, lr_min:float=0., warmup:int=0, # peak lr, final lr (`lr_min=lr`: constant), warm-up steps
                  clip:float=None, # clip the gradient norm to this (None: no clipping)
                  opt_func=torch.optim.Adam, # `opt_func(params, lr=lr)` builds the optimiser
-                 device=None, # where to train (default: 'cuda' if available, else 'cpu')
+                 device=None, # where to train (default: 'cuda' if available (under torchrun: GPU `LOCAL_RANK`), else 'cpu')
                  config:dict=None, # what defines the run (preset, task, seeds...): saved and checked on resume
                  ckpt_path=None, ckpt_every:int=None, # checkpoint file, and period in steps (it is also written after `fit`)
                  cbs=()): # callbacks: objects with any of `before_fit`, `before_step`, `after_step`, `after_fit`
         if not lr > 0: raise ValueError(f'lr must be positive, got {lr}')
         store_attr('data,step_fn,n_steps,lr,lr_min,warmup,clip,ckpt_path,ckpt_every,cbs')
+        self.rank, self.world = init_distributed()   # (0, 1) unless run by torchrun / srun
         self.device = torch.device(device) if device else default_device()
         self.model = model.to(self.device)
         self.params = [p for p in model.parameters() if p.requires_grad]
@@ -182,11 +278,48 @@ class Trainer:
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, lambda s: lr_at(s, lr, n_steps, warmup, lr_min) / lr)
         hp = dict(n_steps=n_steps, lr=lr, lr_min=lr_min, warmup=warmup, clip=clip, opt=type(self.opt).__name__)
         self.config = {**(config or {}), **{f'trainer.{k}': v for k, v in hp.items()}}
-        self.step, self.hist, self.evals, self.out, self._it, self._saved = 0, [], [], None, None, None
+        self.step, self.hist, self.evals, self.out, self._it, self._saved, self._sharded = 0, [], [], None, None, None, False
+        if self.world > 1: self._join()
 
     def __repr__(self):
         return (f'{type(self).__name__}(step {self.step}/{self.n_steps}, {type(self.model).__name__}, '
-                f'{self.config["trainer.opt"]} lr={self.lr:g}, device={self.device.type})')
+                f'{self.config["trainer.opt"]} lr={self.lr:g}, device={self.device.type}'
+                + (f', {self.world} processes)' if self.world > 1 else ')'))
+
+    @property
+    def is_main(self): return self.rank == 0   # the process that writes checkpoints, logs and pictures
+
+# %% ../nbs/10_train.ipynb #40137f9e
+def _rank_seed(base:int, rank:int): return int(np.random.SeedSequence([base, rank]).generate_state(1)[0])
+
+@patch
+def _join(self:Trainer):
+    "Set up a data-parallel run: check the batch size, copy rank 0's model, seed each process, sync gradients before each step."
+    bs = getattr(self.data, 'bs', None)
+    if bs is not None and bs % self.world: raise ValueError(f'the global batch size {bs} must be divisible by the {self.world} processes')
+    broadcast_(itertools.chain(self.model.parameters(), self.model.buffers()), self.world)
+    if self.rank > 0: set_seed(_rank_seed(torch.initial_seed(), self.rank))
+    self._synced = False
+    self.opt.register_step_pre_hook(lambda opt, args, kw: self._pre_step())
+
+@patch
+def _pre_step(self:Trainer):
+    "Before an optimiser step: average the gradients unless `sync_grads` already did."
+    if not self._synced: self.sync_grads()
+    self._synced = False
+
+@patch
+def sync_grads(self:Trainer):
+    "Average the gradients over the processes (nothing to do with one); `update` calls it between backward and clipping."
+    all_reduce_grads(self.params, self.world); self._synced = True
+
+@patch
+def on_global_batch(self:Trainer, fn, x):
+    "`fn` applied to the whole global batch of which `x` is this process's shard, cut back to this process's rows."
+    if self.world == 1 or not self._sharded: return fn(x)
+    xs = [torch.empty_like(x) for _ in range(self.world)]
+    with _peers('the gathering of the global batch'): dist.all_gather(xs, x.contiguous())
+    return shard(fn(torch.cat(xs)), self.rank, self.world)
 
 # %% ../nbs/10_train.ipynb #a96702eb
 def synth_regression(n:int=256, d:int=4, noise:float=0.1, seed:int=0):
@@ -216,9 +349,10 @@ def compute(self:Trainer, batch):
 
 @patch
 def update(self:Trainer, loss):
-    "One optimiser step on `loss`: zero the grads, backward, clip, step the optimiser and the lr schedule."
+    "One optimiser step on `loss`: zero the grads, backward, average them over the processes, clip, step the optimiser and the lr schedule."
     self.opt.zero_grad(set_to_none=True)
     loss.backward()
+    self.sync_grads()
     gn = nn.utils.clip_grad_norm_(self.params, self.clip) if self.clip else None
     self.opt.step(); self.sched.step()
     return {} if gn is None else dict(grad_norm=gn)
@@ -238,15 +372,18 @@ def _check_loss(out, step):
 # %% ../nbs/10_train.ipynb #188c9d16
 @patch
 def train_step(self:Trainer, batch):
-    "Train on `batch`; returns the record `step`, `loss`, metrics, `grad_norm` (with `clip`), `lr` and `time` (s)."
+    "Train on this process's shard of the global `batch`; returns the record `step`, `loss`, metrics (averaged over the processes), `grad_norm` (with `clip`), `lr` and `time` (s)."
     t0, lr = time.perf_counter(), self.opt.param_groups[0]['lr']
     self.model.train()
-    out = self.compute(to_device(batch, self.device))
+    broadcast_(self.model.buffers(), self.world)   # as DDP: every process starts the step with rank 0's buffers
+    self._sharded = True
+    try: out = self.compute(to_device(shard(batch, self.rank, self.world), self.device))
+    finally: self._sharded = False
     _check_loss(out, self.step)
     out.update(self.update(out['loss']))
     if self.device.type == 'cuda': torch.cuda.synchronize(self.device)
     self.step += 1
-    return dict(step=self.step, **_floats(out), lr=lr, time=time.perf_counter() - t0)
+    return dict(step=self.step, **all_mean(_floats(out), self.world), lr=lr, time=time.perf_counter() - t0)
 
 # %% ../nbs/10_train.ipynb #b031ca18
 @patch
@@ -289,13 +426,18 @@ def evaluate(self:Trainer, data, # a finite iterable of batches, e.g. a `DataLoa
 def state_dict(self:Trainer):
     "The trainer's full state: model, optimiser, lr schedule, step, RNG states, data position, history, config."
     data = self.data.state_dict() if hasattr(self.data, 'state_dict') else None
-    return dict(version=1, step=self.step, config=self.config, model=self.model.state_dict(), opt=self.opt.state_dict(),
-                sched=self.sched.state_dict(), rng=get_rng_state(), data=data, hist=self.hist, evals=self.evals)
+    sd = dict(version=1, step=self.step, config=self.config, model=self.model.state_dict(), opt=self.opt.state_dict(),
+              sched=self.sched.state_dict(), rng=get_rng_state(), data=data, hist=self.hist, evals=self.evals)
+    if self.world > 1:   # every process's random state (`rng` stays rank 0's)
+        sd['rng_ranks'] = [None] * self.world
+        with _peers('the gathering of the random states'): dist.all_gather_object(sd['rng_ranks'], sd['rng'])
+    return sd
 
 @patch
 def save(self:Trainer, path=None): # checkpoint file (default `ckpt_path`)
-    "Write the `state_dict` atomically to `path`."
-    path = atomic_save(self.state_dict(), path or self.ckpt_path)
+    "Write the `state_dict` atomically to `path` (rank 0 writes; every process must call `save`, which gathers their states)."
+    sd, path = self.state_dict(), Path(path or self.ckpt_path)
+    if self.is_main: atomic_save(sd, path)
     self._saved = self.step
     return path
 
@@ -305,7 +447,7 @@ def load_state_dict(self:Trainer, sd):
     "Restore a `state_dict` (configs are not checked here: see `resume`)."
     self.model.load_state_dict(sd['model']); self.opt.load_state_dict(sd['opt']); self.sched.load_state_dict(sd['sched'])
     self.step, self.hist, self.evals, self._saved = sd['step'], sd['hist'], sd['evals'], sd['step']
-    set_rng_state(sd['rng'])
+    self._load_rng(sd)
     if hasattr(self.data, 'load_state_dict') and sd['data'] is not None: self.data.load_state_dict(sd['data'])
     else: warnings.warn('the data stream has no saved position: the resumed run will not see the same batches')
 
@@ -315,11 +457,24 @@ def resume(self:Trainer, path=None, # checkpoint file (default `ckpt_path`)
            strict:bool=True): # refuse (else warn about) a checkpoint whose config differs from this trainer's
     "Load the checkpoint at `path` so that training continues exactly where it stopped."
     path = Path(path or self.ckpt_path)
-    if missing_ok and not path.exists(): return self
-    sd = torch.load(path, map_location='cpu', weights_only=True)
-    check_config(sd['config'], self.config, strict)
-    self.load_state_dict(sd)
+    def read():   # by rank 0, which hands the checkpoint to the others: no shared file system needed
+        if missing_ok and not path.exists(): return None
+        sd = torch.load(path, map_location='cpu', weights_only=True)
+        check_config(sd['config'], self.config, strict)
+        return sd
+    sd = on_main(read, self.world)
+    if sd is not None: self.load_state_dict(sd)
     return self
+
+@patch
+def _load_rng(self:Trainer, sd):
+    "Restore this process's random state from `sd`; if `sd` was written by another number of processes, rank 0's (ranks > 0: reseeded)."
+    ranks = sd.get('rng_ranks') or [sd['rng']]
+    if len(ranks) == self.world: return set_rng_state(ranks[self.rank])
+    if self.is_main: warnings.warn(f'the checkpoint was written by {len(ranks)} processes and this run has {self.world}: '
+                                   'the processes other than rank 0 start new random streams')
+    set_rng_state(sd['rng'])
+    if self.rank > 0: set_seed(_rank_seed(sd['step'], self.rank))
 
 # %% ../nbs/10_train.ipynb #0932fea8
 def _in_kernel():
@@ -344,9 +499,11 @@ def _progress(n:int):
 
 @patch
 def _check_ckpt(self:Trainer):
-    "Refuse to start a fresh run over an existing checkpoint file."
-    if self.ckpt_path and self._saved is None and Path(self.ckpt_path).exists():
-        raise FileExistsError(f'{self.ckpt_path} exists: call `resume()` to continue that run, or remove it to start afresh')
+    "Refuse to start a fresh run over an existing checkpoint file (rank 0 looks; every process raises)."
+    def check():
+        if self.ckpt_path and self._saved is None and Path(self.ckpt_path).exists():
+            raise FileExistsError(f'{self.ckpt_path} exists: call `resume()` to continue that run, or remove it to start afresh')
+    on_main(check, self.world)
 
 @patch
 def _cb(self:Trainer, event):
@@ -371,8 +528,8 @@ def fit(self:Trainer, n:int=None, # steps to run (default: up to `n_steps`)
     "Train for `n` steps, with progress, evaluation and checkpoints as configured."
     n = self.n_steps - self.step if n is None else n
     self._check_ckpt()
-    end, bar = self.step + n, _interactive() if progress is None else progress
-    every = max(1, n // 10) if log_every is None else log_every
+    end, bar = self.step + n, self.is_main and (_interactive() if progress is None else progress)   # bars and logs: rank 0
+    every = (max(1, n // 10) if log_every is None else log_every) if self.is_main else 0
     steps = _progress(n) if bar else range(n)
     self._cb('before_fit')
     for _ in steps:
