@@ -109,6 +109,7 @@ def train_generative(data='mnist', task='inpainting', method='jiio', steps=1500,
     tr = make_trainer(method, model, Batches(train, bs, seed=seed), t, steps, lr, out / 'ckpt.pt', ckpt_every, jac_weight, config)
     if resume: tr.resume(missing_ok=True)
     t0 = time.time(); tr.fit(log_every=0 if quiet else None); secs = time.time() - t0
+    if not tr.is_main: return None   # a data-parallel run (torchrun): rank 0 evaluates and writes
     metrics = dict(config=tr.config, task=repr(t), train_seconds=secs, train_steps=tr.step,
                    sec_per_step=secs / max(1, len(tr.hist)), inference=_inference_table(tr, test, t, method))
     (out / 'metrics.json').write_text(json.dumps(metrics, indent=1, default=str))
@@ -139,6 +140,7 @@ def generative(data:str='mnist',               # 'mnist' or 'fashion-mnist' (off
     except OSError as e: raise SystemExit(f'jiio-train: {e}')
     if not torch.cuda.is_available(): torch.set_num_threads(min(torch.get_num_threads(), 2))  # CPU: small models, 2 threads
     m = train_generative(data, task, method, steps, bs, lr, preset, out, n_train, n_test, seed, resume, ckpt_every, jac_weight, sigma, mask_size)
+    if m is None: return   # not rank 0 of a data-parallel run
     _print_metrics(m)
     print(f'wrote {out}/ckpt.pt, {out}/metrics.json, {out}/grids.png')
 
@@ -154,3 +156,6 @@ def train(argv=None): # the command-line words after `jiio-train` (default: `sys
         return
     if argv[0] not in PROBLEMS: raise SystemExit(f"jiio-train: unknown problem {argv[0]!r}; available: {', '.join(map(repr, PROBLEMS))}")
     return PROBLEMS[argv[0]].run_argv(argv[1:], prog=f'jiio-train {argv[0]}')
+
+# %% ../nbs/20_cli.ipynb #25b515ba
+if __name__ == '__main__' and '__file__' in globals(): train()   # `python -m jiio.cli` (not when a notebook runs this cell)

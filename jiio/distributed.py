@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['free_port', 'run_ranks']
 
-# %% ../nbs/10a_distributed.ipynb #d130d5f4
+# %% ../nbs/10a_distributed.ipynb #afdd4c67
 import os, time, socket, tempfile
 from pathlib import Path
 import torch
 import torch.multiprocessing as mp
 
-# %% ../nbs/10a_distributed.ipynb #3f577e75
+# %% ../nbs/10a_distributed.ipynb #5b82ccb8
 def free_port():
     "A TCP port of this machine that is free now."
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
@@ -25,7 +25,7 @@ def _rank_main(fn, args, rank, world, env, out):
     torch.save(dict(res, seconds=time.perf_counter() - t0), out)
     os._exit(0 if res['ok'] else 1)
 
-# %% ../nbs/10a_distributed.ipynb #e767a3ef
+# %% ../nbs/10a_distributed.ipynb #f518b1e2
 def _wait(ps, timeout, grace):
     "Wait until the processes `ps` end, at most `timeout` s, and at most `grace` s after the first one fails; kill the rest."
     end = time.time() + timeout

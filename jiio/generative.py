@@ -102,7 +102,8 @@ class GenTrainer(Trainer):
         self.task = task or InverseTask()
         super().__init__(model, data, config=dict(task=repr(self.task)) | kw.pop('config', {}), **kw)
 
-    def observe(self, u): _check_images(self.decoder, u); return self.task(u, self.step)
+    def observe(self, u):   # drawn for the global batch in a data-parallel run (`on_global_batch`), as with one process
+        _check_images(self.decoder, u); return self.on_global_batch(lambda v: self.task(v, self.step), u)
     @property
     def decoder(self): return self.model
 

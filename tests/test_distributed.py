@@ -1,0 +1,62 @@
+"""Data-parallel runs that need the generative module (above jiio.distributed): the JIIO trainer gives the same decoder
+with one and two processes, and `torchrun ... -m jiio.cli generative` runs end to end. Two gloo processes, one thread
+each; the fast tests of the trainer layer are in nbs/10a_distributed.ipynb."""
+import os, sys, subprocess, shutil
+from pathlib import Path
+import pytest, torch
+from jiio.core import set_seed
+from jiio.data import load
+from jiio.models import get_model
+from jiio.train import Batches
+from jiio.generative import InverseTask, JIIOTrainer
+from jiio.distributed import run_ranks
+
+TIGHT = dict(b_tol=1e-10, b_max_iter=40)   # the implicit backward run to its iteration cap on every sample
+
+def jiio_run(task, b_kw=None, dtype=torch.float32, steps=6, bs=16):
+    "A few JIIO training steps of the small MLP decoder on real digits: the decoder's parameters and the losses."
+    torch.set_default_dtype(dtype); set_seed(0)
+    train = load('mnist', 'train', n=256, seed=0).tensors[0].to(dtype)
+    tr = JIIOTrainer(get_model('decoder-mlp').to(dtype), Batches(train, bs, seed=0), InverseTask(task), b_kw=b_kw, n_steps=steps, lr=3e-3)
+    tr.fit(log_every=0)
+    return dict(tr.model.state_dict()), [h['loss'] for h in tr.hist]
+
+def one_vs_two(task, b_kw, dtype):
+    try: (one, l1), two = jiio_run(task, b_kw, dtype), run_ranks(jiio_run, task, b_kw, dtype, timeout=300, grace=30)
+    finally: torch.set_default_dtype(torch.float32)
+    assert all(o['ok'] for o in two), [o['error'] for o in two]
+    for k, v in two[0]['value'][0].items(): assert torch.equal(v, two[1]['value'][0][k])   # the processes agree exactly
+    diff = max((v - two[0]['value'][0][k]).abs().max().item() for k, v in one.items())
+    ldiff = max(abs(a - b) / a for a, b in zip(l1, two[0]['value'][1]))
+    print(f'{task} {b_kw} {dtype}: largest parameter difference, 1 vs 2 processes: {diff:.1e}; largest relative loss difference {ldiff:.1e}')
+    return diff, ldiff
+
+@pytest.mark.parametrize('task', ['inpainting', 'denoising'])
+def test_jiio_one_vs_two(task):
+    """In float64 and with the backward solve run to its cap, every sample's solves are independent of the others: 1 and 2
+    processes agree to rounding (in float32, Adam's first steps magnify rounding in near-zero gradients to ~1e-5)."""
+    diff, ldiff = one_vs_two(task, TIGHT, torch.float64)
+    assert diff < 1e-9 and ldiff < 1e-9, (diff, ldiff)
+
+def test_jiio_one_vs_two_default():
+    """With the trainer's default backward tolerance (b_tol=1e-4), the backward solver stops a sample at an iteration that
+    depends on the batch size (its relative residual has an absolute eps, and the loss's 1/B scales the adjoint), so
+    shards and the whole batch differ within that tolerance."""
+    diff, ldiff = one_vs_two('inpainting', None, torch.float32)
+    assert diff < 1e-4 and ldiff < 1e-5, (diff, ldiff)   # measured 2.1e-5 and 3.4e-7
+
+def test_torchrun_cli(tmp_path):
+    "`torchrun --nproc_per_node 2 -m jiio.cli generative`: rank 0 alone writes the outputs, and the decoder is the one-process one."
+    from jiio.cli import train_generative
+    args = dict(steps=4, n_train=256, n_test=16, bs=16, ckpt_every=2)
+    torchrun = Path(sys.executable).parent / 'torchrun'
+    cmd = [str(torchrun), '--standalone', '--nproc_per_node', '2', '-m', 'jiio.cli', 'generative', '--out', str(tmp_path / 'two')]
+    cmd += [f'--{k.replace("_", "-")}={v}' for k, v in args.items()]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=dict(os.environ, OMP_NUM_THREADS='1'))
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert p.stdout.count('wrote ') == 1 and 'speedup_vs_adam' in p.stdout, p.stdout     # one summary: rank 0's
+    assert sorted(f.name for f in (tmp_path / 'two').iterdir()) == ['ckpt.pt', 'grids.png', 'metrics.json']
+    train_generative(out=tmp_path / 'one', quiet=True, **args)
+    one, two = (torch.load(tmp_path / d / 'ckpt.pt', weights_only=True) for d in ('one', 'two'))
+    assert two['step'] == 4 and len(two['rng_ranks']) == 2
+    for k, v in one['model'].items(): torch.testing.assert_close(two['model'][k], v, rtol=0, atol=1e-4)
