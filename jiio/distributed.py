@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['free_port', 'run_ranks']
 
-# %% ../nbs/10a_distributed.ipynb #afdd4c67
-import os, time, socket, tempfile
+# %% ../nbs/10a_distributed.ipynb #92b8d2d9
+import os, time, socket, tempfile, traceback
 from pathlib import Path
 import torch
 import torch.multiprocessing as mp
 
-# %% ../nbs/10a_distributed.ipynb #5b82ccb8
+# %% ../nbs/10a_distributed.ipynb #69f32b4a
 def free_port():
     "A TCP port of this machine that is free now."
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
@@ -21,11 +21,11 @@ def _rank_main(fn, args, rank, world, env, out):
     os.environ.update(env, RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(world), LOCAL_WORLD_SIZE=str(world))
     torch.set_num_threads(1); t0 = time.perf_counter()
     try: res = dict(ok=True, value=fn(*args))
-    except Exception as e: res = dict(ok=False, error=f'{type(e).__name__}: {e}', type=type(e).__name__)
+    except Exception as e: res = dict(ok=False, error=f'{type(e).__name__}: {e}', type=type(e).__name__, traceback=traceback.format_exc())
     torch.save(dict(res, seconds=time.perf_counter() - t0), out)
     os._exit(0 if res['ok'] else 1)
 
-# %% ../nbs/10a_distributed.ipynb #f518b1e2
+# %% ../nbs/10a_distributed.ipynb #a207032e
 def _wait(ps, timeout, grace):
     "Wait until the processes `ps` end, at most `timeout` s, and at most `grace` s after the first one fails; kill the rest."
     end = time.time() + timeout
@@ -41,7 +41,7 @@ def run_ranks(fn, *args, # run `fn(*args)` in every process (forked: `fn` may be
               timeout:float=120, # kill the processes still running after this many seconds
               grace:float=None, # ... or this many seconds after the first one failed (None: no limit)
               env:dict=None): # more environment variables, e.g. `JIIO_DIST_TIMEOUT`
-    "Run `fn(*args)` in `nproc` local processes forming a process group; one dict per rank: `ok`, `value` or `error`, `seconds`, `exitcode`."
+    "Run `fn(*args)` in `nproc` local processes forming a process group; one dict per rank: `ok`, `value` or `error` (and `traceback`), `seconds`, `exitcode`."
     ctx, d = mp.get_context('fork'), Path(tempfile.mkdtemp())
     env = dict(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(free_port()), OMP_NUM_THREADS='1', **(env or {}))
     ps = [ctx.Process(target=_rank_main, args=(fn, args, r, nproc, env, d / f'{r}.pt')) for r in range(nproc)]
