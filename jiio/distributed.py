@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['free_port', 'run_ranks']
 
-# %% ../nbs/10a_distributed.ipynb #92b8d2d9
+# %% ../nbs/10a_distributed.ipynb #45b494cb
 import os, time, socket, tempfile, traceback
 from pathlib import Path
 import torch
 import torch.multiprocessing as mp
 
-# %% ../nbs/10a_distributed.ipynb #69f32b4a
+# %% ../nbs/10a_distributed.ipynb #274cfe01
 def free_port():
     "A TCP port of this machine that is free now."
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
@@ -25,7 +25,7 @@ def _rank_main(fn, args, rank, world, env, out):
     torch.save(dict(res, seconds=time.perf_counter() - t0), out)
     os._exit(0 if res['ok'] else 1)
 
-# %% ../nbs/10a_distributed.ipynb #a207032e
+# %% ../nbs/10a_distributed.ipynb #123ed23d
 def _wait(ps, timeout, grace):
     "Wait until the processes `ps` end, at most `timeout` s, and at most `grace` s after the first one fails; kill the rest."
     end = time.time() + timeout
