@@ -109,12 +109,13 @@ def _grads(self:_JIIOMap, Z, X, MU):
         if Z.shape[0] == self.B: raise
         raise ValueError(f'f or h failed on the compacted batch ({Z.shape[0]} of {self.B} samples still iterating): {e}. '
                          'With compact=True every per-sample input must reach h through y (or x), not through a closure '
-                         'over the full batch: pass such data as y, or set compact=False') from e
+                         'over the full batch: pass such data as y, give the cell a subset(idx) method, or set compact=False') from e
 
 @patch
 def take(self:_JIIOMap, keep, i):
-    "Keep the samples `i` (batch compaction): targets and constraint."
+    "Keep the samples `i` (batch compaction): targets, constraint, and the cell's own per-sample state if it has `subset(i)`."
     self.y, self.cons = _take(self.y, i), self.cons.subset(i)
+    if hasattr(self.f, 'subset'): self.f = self.f.subset(i)
 
 @patch
 def restart(self:_JIIOMap, rows): pass   # no per-sample state beyond the engine's history

@@ -241,23 +241,50 @@ def image_grid(rows, nrow=None, padding:int=1):
     rgb = [r.detach().float().clamp(0, 1).cpu().expand(-1, 3, -1, -1) if r.shape[1] == 1 else r.detach().float().clamp(0, 1).cpu() for r in rows]
     return make_grid(torch.cat(rgb), nrow=nrow or len(rows[0]), padding=padding, pad_value=1.)
 
+def _scaled(g, s):
+    "A (3, H, W) [0, 1] grid tensor as a PIL image scaled up `s` times (nearest neighbour)."
+    img = Image.fromarray(g.mul(255).round().byte().permute(1, 2, 0).numpy())
+    return img.resize((img.width * s, img.height * s), Image.NEAREST)
+
+def _captioned(img, caps, w, s, font, font_size):
+    "`img` (one scaled grid row of `w`-pixel images) with a strip under it: caption `caps[j]` (text, or (text, colour)) centred under image j."
+    out = Image.new('RGB', (img.width, img.height + font_size + 4), 'white'); out.paste(img, (0, 0))
+    draw = ImageDraw.Draw(out)
+    for j, c in enumerate(caps):
+        t, col = (c, 'black') if isinstance(c, str) else c
+        draw.text((s * (1 + j * (w + 1) + w / 2), img.height), str(t), fill=col, font=font, anchor='mt')
+    return out
+
+def _grid_parts(rows, captions, s, font, font_size):
+    "The scaled grid as PIL images stacked top to bottom, and the vertical centre of each row of images."
+    if captions is None:   # one grid: rows repeat every H pixels after a 1-pixel (scaled) gap
+        H = (rows[0].shape[-2] + 1) * s
+        return [_scaled(image_grid(rows), s)], [s + i * H + (H - s) / 2 for i in range(len(rows))]
+    if len(captions) != len(rows): raise ValueError(f'{len(captions)} caption rows for {len(rows)} rows')
+    if len({len(r) for r in rows}) > 1: raise ValueError(f'all rows must hold the same number of images, got {[len(r) for r in rows]}')
+    parts, centres, y = [], [], 0
+    for r, c in zip(rows, captions):
+        part = _scaled(image_grid([r]), s)
+        centres.append(y + part.height / 2)
+        if c is not None: part = _captioned(part, c, r.shape[-1], s, font, font_size)
+        parts.append(part); y += part.height
+    return parts, centres
+
 def grid_image(rows, # list of equally long batches (B, C, H, W) of [0, 1] images (C = 1 or 3), one per row
                labels=None, # one label per row, drawn on the left (None: no labels)
                px:int=80, # each image is scaled up (by a whole factor) to at least this many pixels wide
-               font_size:int=16):
-    "A labelled PIL image of `rows`: `image_grid` scaled up with nearest-neighbour, one label per row on the left."
+               font_size:int=16,
+               captions=None): # per row: None, or one caption per image (text, or (text, colour)), drawn under the images
+    "A labelled PIL image of `rows`: `image_grid` scaled up with nearest-neighbour, one label per row on the left, optional captions under images."
     if labels is not None and len(labels) != len(rows): raise ValueError(f'{len(labels)} labels for {len(rows)} rows')
-    s = max(1, math.ceil(px / rows[0].shape[-1]))
-    g = image_grid(rows)
-    img = Image.fromarray(g.mul(255).round().byte().permute(1, 2, 0).numpy())
-    img = img.resize((img.width * s, img.height * s), Image.NEAREST)
-    if not labels: return img
-    font = ImageFont.load_default(size=font_size)
-    draw = ImageDraw.Draw(img)
-    margin = int(max(draw.textlength(str(l), font=font) for l in labels)) + 2 * font_size // 2 + 4
-    out = Image.new('RGB', (img.width + margin, img.height), 'white'); out.paste(img, (margin, 0))
-    draw, H = ImageDraw.Draw(out), (rows[0].shape[-2] + 1) * s   # rows repeat every H pixels after a 1-pixel (scaled) gap
-    for i, l in enumerate(labels): draw.text((font_size // 2, s + i * H + (H - s) / 2), str(l), fill='black', font=font, anchor='lm')
+    s, font = max(1, math.ceil(px / rows[0].shape[-1])), ImageFont.load_default(size=font_size)
+    parts, centres = _grid_parts(rows, captions, s, font, font_size)
+    margin = 0 if not labels else int(max(ImageDraw.Draw(parts[0]).textlength(str(l), font=font) for l in labels)) + font_size + 4
+    out = Image.new('RGB', (parts[0].width + margin, sum(p.height for p in parts)), 'white')
+    y = 0
+    for p in parts: out.paste(p, (margin, y)); y += p.height
+    draw = ImageDraw.Draw(out)
+    for l, y in zip(labels or (), centres): draw.text((font_size // 2, y), str(l), fill='black', font=font, anchor='lm')
     return out
 
 def show_grid(rows, labels=None, **kw):

@@ -14,12 +14,12 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
-from PIL import Image, ImageDraw, ImageFont
 from .core import set_seed, cli, print_table
 from .augmented import jiio_solve, AugmentedDEQ
 from .baselines import naive_input_opt
 from .models import get_model, DEQMetaClassifier, _gn
 from .train import Trainer, writable_dir
+from .generative import grid_image
 from .data import omniglot_episodes
 
 # %% ../nbs/13_meta.ipynb #3717bd47
@@ -53,7 +53,7 @@ def check_task(model, us, ys, uq=None):
                              f'got {sorted(set(y.tolist()))}')
 
 # %% ../nbs/13_meta.ipynb #a891424b
-JIIO_META = dict(max_iter=20, m=3, kind='I', alpha_mu=1.0, alpha_x=1.0, tol=None, compact=False)
+JIIO_META = dict(max_iter=20, m=3, kind='I', alpha_mu=1.0, alpha_x=1.0, tol=None)
 NAIVE_META = dict(optimizer='adam', lr=0.3, steps=10, f_max_iter=18, b_max_iter=18, f_tol=1e-3, b_tol=1e-3)
 GD_META = dict(optimizer='adam', lr=0.3, steps=10)
 QUERY_DEQ = dict(f_max_iter=18, f_tol=1e-3, b_max_iter=18, b_tol=1e-3)
@@ -219,29 +219,19 @@ def meta_test(model, episodes, n_tasks:int=600, method=None, bs:int=20, **kw):
                 n_tasks=len(a), sec_per_batch=float(np.median(secs)))
 
 # %% ../nbs/13_meta.ipynb #8dc647c7
-def _tile(u, px):
-    "A [0, 1] image `(1, H, W)` (strokes 1) as a `px` x `px` PIL image, dark strokes on white."
-    a = ((1 - u[0].detach().float().cpu().clamp(0, 1)) * 255).round().byte().numpy()
-    return Image.fromarray(a).resize((px, px), Image.NEAREST)
-
 def task_image(support, s_labels, query, q_pred, q_true, n_query:int=10, px:int=48):
-    "A PIL image of tasks: per task its support row (labels under the images) and up to `n_query` queries labelled 'predicted/true' (green: right, red: wrong)."
-    font = ImageFont.load_default(size=11)
-    T, S, nq = len(support), support.shape[1], min(n_query, query.shape[1])
-    cw, rh, left = px + 4, px + 16, 60
-    img = Image.new('RGB', (left + max(S, nq) * cw, T * (2 * rh + 8)), 'white'); d = ImageDraw.Draw(img)
-    for t in range(T):
-        y0 = t * (2 * rh + 8)
-        d.text((4, y0 + px // 2), f'task {t}\nsupport', fill='black', font=font, anchor='lm')
-        d.text((4, y0 + rh + px // 2), 'queries\npred/true', fill='black', font=font, anchor='lm')
-        for j in range(S):
-            img.paste(_tile(support[t, j], px), (left + j * cw, y0))
-            d.text((left + j * cw + px // 2, y0 + px + 1), str(int(s_labels[t, j])), fill='black', font=font, anchor='mt')
-        for j in range(nq):
-            p, y = int(q_pred[t, j]), int(q_true[t, j])
-            img.paste(_tile(query[t, j], px), (left + j * cw, y0 + rh))
-            d.text((left + j * cw + px // 2, y0 + rh + px + 1), f'{p}/{y}', fill=(0, 140, 0) if p == y else (200, 0, 0), font=font, anchor='mt')
-    return img
+    "A PIL image of tasks: per task its support row (labels under the images) and up to `n_query` queries captioned 'predicted/true' (green: right, red: wrong)."
+    S, nq = support.shape[1], min(n_query, query.shape[1])
+    w = max(S, nq)
+    pad = lambda u: torch.cat([1 - u.detach().float().cpu().clamp(0, 1), u.new_ones(w - len(u), *u.shape[1:]).float().cpu()])  # dark strokes on white
+    rows, labels, caps = [], [], []
+    for t in range(len(support)):
+        ok = [int(q_pred[t, j]) == int(q_true[t, j]) for j in range(nq)]
+        rows += [pad(support[t]), pad(query[t, :nq])]
+        labels += [f'task {t} support', f'queries: {sum(ok)} of {nq} right']
+        caps += [[str(int(l)) for l in s_labels[t]] + [''] * (w - S),
+                 [(f'{int(q_pred[t, j])}/{int(q_true[t, j])}', (0, 140, 0) if ok[j] else (200, 0, 0)) for j in range(nq)] + [''] * (w - nq)]
+    return grid_image(rows, labels, px=px, font_size=12, captions=caps)
 
 # %% ../nbs/13_meta.ipynb #5300cc65
 _TRAINERS = {'jiio': JIIOMetaTrainer, 'naive': NaiveMetaTrainer, 'conv': ConvMetaTrainer}
@@ -267,6 +257,7 @@ def train_meta(ways=5, shots=1, queries=5, method='jiio', grad='first-order', st
     tr = make_meta_trainer(method, model, MetaBatches(train, tasks), steps, lr, grad, l2, None, out / 'ckpt.pt', ckpt_every, config)
     if resume: tr.resume(missing_ok=True)
     s0, t0 = tr.step, time.time(); tr.fit(log_every=0 if quiet else None); secs = time.time() - t0
+    if not tr.is_main: return None   # a data-parallel run (torchrun): rank 0 evaluates and writes
     ev = meta_test(tr.model, test, test_tasks, 'gd' if method == 'conv' else 'jiio' if method == 'jiio' else 'naive', l2=l2)
     metrics = dict(config=tr.config, train_seconds=secs, train_steps=tr.step, sec_per_step=secs / max(1, tr.step - s0),
                    test=dict(split='test', ways=ways, shots=shots, queries=queries, **ev))
@@ -293,6 +284,7 @@ def meta(ways:int=5, shots:int=1,              # N-way K-shot tasks
     except OSError as e: raise SystemExit(f'jiio-train: {e}')
     if not torch.cuda.is_available(): torch.set_num_threads(min(torch.get_num_threads(), 2))
     m = train_meta(ways, shots, queries, method, grad, steps, tasks, lr, preset, out, test_tasks, l2, seed, resume, ckpt_every)
+    if m is None: return   # not rank 0 of a data-parallel run
     t = m['test']
     print(f"{method} ({m['config']['preset']}), {ways}-way {shots}-shot: {m['train_steps']} steps in {m['train_seconds']:.0f}s ({1e3 * m['sec_per_step']:.0f} ms/step)")
     print_table([dict(split='test', tasks=t['n_tasks'], acc=t['acc'], ci95=t['ci95'], ms_per_batch=1e3 * t['sec_per_batch'])])

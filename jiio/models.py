@@ -329,6 +329,13 @@ class BoundFiLMCell(nn.Module):
     def forward(self, z, v): return self.step(z, self.inject(v))
     def z0(self, v): return tuple(v.new_zeros(*self.lead, *s) for s in self.shapes)
     def reset_dropout(self, v): self.cell.reset_masks(self.z0(v))
+    def subset(self, idx):
+        "The cell restricted to tasks `idx` (JIIO's batch compaction calls this): image injections sliced, weights shared."
+        new = BoundFiLMCell.__new__(BoundFiLMCell); nn.Module.__init__(new)
+        new.cell, new.shapes = self.cell, self.shapes
+        new.lead = torch.Size([len(idx), *self.lead[1:]])
+        new.inj_u = tuple(t.view(*self.lead, *t.shape[1:])[idx].flatten(0, len(self.lead) - 1) for t in self.inj_u)
+        return new
 
 @patch
 def bind(self:FiLMCell, u):
