@@ -60,3 +60,21 @@ def test_torchrun_cli(tmp_path):
     one, two = (torch.load(tmp_path / d / 'ckpt.pt', weights_only=True) for d in ('one', 'two'))
     assert two['step'] == 4 and len(two['rng_ranks']) == 2
     for k, v in one['model'].items(): torch.testing.assert_close(two['model'][k], v, rtol=0, atol=1e-4)
+
+def test_torchrun_meta(tmp_path):
+    """`torchrun --nproc_per_node 2 -m jiio.cli meta`: each rank adapts its share of the meta-batch's tasks, rank 0 alone
+    tests and writes, and the meta-parameters are those of one process (first-order, fixed inner budget: the tasks'
+    solves are independent, so only rounding differs)."""
+    from jiio.meta import train_meta
+    args = dict(steps=3, tasks=2, queries=2, preset='meta-omniglot-tiny', test_tasks=4, ckpt_every=3, lr=3e-3)
+    torchrun = Path(sys.executable).parent / 'torchrun'
+    cmd = [str(torchrun), '--standalone', '--nproc_per_node', '2', '-m', 'jiio.cli', 'meta', '--out', str(tmp_path / 'two')]
+    cmd += [f'--{k.replace("_", "-")}={v}' for k, v in args.items()]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=dict(os.environ, OMP_NUM_THREADS='1'))
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert p.stdout.count('wrote ') == 1, p.stdout     # one summary: rank 0's
+    assert sorted(f.name for f in (tmp_path / 'two').iterdir()) == ['ckpt.pt', 'metrics.json', 'tasks.png']
+    train_meta(out=tmp_path / 'one', quiet=True, **args)
+    one, two = (torch.load(tmp_path / d / 'ckpt.pt', weights_only=True) for d in ('one', 'two'))
+    assert two['step'] == 3 and len(two['rng_ranks']) == 2
+    for k, v in one['model'].items(): torch.testing.assert_close(two['model'][k], v, rtol=0, atol=1e-4)
