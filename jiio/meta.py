@@ -247,13 +247,14 @@ def make_meta_trainer(method, model, data, steps:int=200, lr:float=1e-3, grad='f
 
 # %% ../nbs/13_meta.ipynb #f23b28d1
 def train_meta(ways=5, shots=1, queries=5, method='jiio', grad='first-order', steps=200, tasks=4, lr=1e-3,
-               preset='meta-omniglot-small', out='runs/meta', test_tasks=100, l2=0.1, seed=0, resume=False, ckpt_every=50, quiet=False):
+               preset='meta-omniglot-small', out='runs/meta', test_tasks=100, l2=0.1, seed=0, resume=False, ckpt_every=50, quiet=False,
+               source='offline', download=False):
     "Meta-train a few-shot classifier on Omniglot's training alphabets, test it on held-out ones, write checkpoint, metrics and a PNG of tasks to `out`."
     out = writable_dir(out); set_seed(seed)
-    train = omniglot_episodes('train', ways, shots, queries, seed=seed)
-    test = omniglot_episodes('test', ways, shots, queries, seed=seed + 1)
+    train = omniglot_episodes('train', ways, shots, queries, seed=seed, source=source, download=download)
+    test = omniglot_episodes('test', ways, shots, queries, seed=seed + 1, source=source, download=download)
     model = get_meta_model('conv4' if method == 'conv' else preset, ways)
-    config = dict(problem='meta', ways=ways, shots=shots, queries=queries, preset='conv4' if method == 'conv' else preset, tasks=tasks, seed=seed)
+    config = dict(problem='meta', source=source, ways=ways, shots=shots, queries=queries, preset='conv4' if method == 'conv' else preset, tasks=tasks, seed=seed)
     tr = make_meta_trainer(method, model, MetaBatches(train, tasks), steps, lr, grad, l2, None, out / 'ckpt.pt', ckpt_every, config)
     if resume: tr.resume(missing_ok=True)
     s0, t0 = tr.step, time.time(); tr.fit(log_every=0 if quiet else None); secs = time.time() - t0
@@ -278,12 +279,15 @@ def meta(ways:int=5, shots:int=1,              # N-way K-shot tasks
          out:str='runs/meta',                  # folder for ckpt.pt, metrics.json, tasks.png
          test_tasks:int=100, l2:float=0.1, seed:int=0,
          resume:bool=False,                    # continue the run in `out` (same configuration)
-         ckpt_every:int=50):
+         ckpt_every:int=50,
+         source:str='offline',                 # 'offline' (8 alphabets shipped with jiio) or 'torchvision' (the full Omniglot, standard split)
+         download:bool=False):                 # with --source torchvision: fetch the full Omniglot (needs network)
     "`jiio-train meta`: meta-train a few-shot Omniglot classifier whose task contexts are found by JIIO (or a baseline), test it, write checkpoint, metrics and a PNG of tasks."
     try: writable_dir(out)
     except OSError as e: raise SystemExit(f'jiio-train: {e}')
     if not torch.cuda.is_available(): torch.set_num_threads(min(torch.get_num_threads(), 2))
-    m = train_meta(ways, shots, queries, method, grad, steps, tasks, lr, preset, out, test_tasks, l2, seed, resume, ckpt_every)
+    m = train_meta(ways, shots, queries, method, grad, steps, tasks, lr, preset, out, test_tasks, l2, seed, resume, ckpt_every,
+                   source=source, download=download)
     if m is None: return   # not rank 0 of a data-parallel run
     t = m['test']
     print(f"{method} ({m['config']['preset']}), {ways}-way {shots}-shot: {m['train_steps']} steps in {m['train_seconds']:.0f}s ({1e3 * m['sec_per_step']:.0f} ms/step)")
