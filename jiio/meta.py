@@ -23,7 +23,7 @@ from .generative import grid_image
 from .data import omniglot_episodes
 
 # %% ../nbs/13_meta.ipynb #3717bd47
-def support_loss(head, l2:float=0.1):
+def support_loss(head, l2:float=0.01):
     "The inner objective `h(z, v, y)` per task: mean cross-entropy of `head(z)` `(T, S, N)` on the support labels `y` `(T, S)`, plus `l2/2 ||v||²`."
     def h(z, v, y):
         logits = head(z)
@@ -53,13 +53,13 @@ def check_task(model, us, ys, uq=None):
                              f'got {sorted(set(y.tolist()))}')
 
 # %% ../nbs/13_meta.ipynb #a891424b
-JIIO_META = dict(max_iter=20, m=3, kind='I', alpha_mu=1.0, alpha_x=1.0, tol=None)
+JIIO_META = dict(max_iter=20, m=10, kind='II', alpha_mu=1.0, alpha_x=0.3, tol=None)
 NAIVE_META = dict(optimizer='adam', lr=0.3, steps=10, f_max_iter=18, b_max_iter=18, f_tol=1e-3, b_tol=1e-3)
-GD_META = dict(optimizer='adam', lr=0.3, steps=10)
+GD_META = dict(optimizer='sgd', lr=10., steps=10)
 QUERY_DEQ = dict(f_max_iter=18, f_tol=1e-3, b_max_iter=18, b_tol=1e-3)
 
 # %% ../nbs/13_meta.ipynb #12ff862a
-def adapt_jiio(model, us, ys, l2=0.1, grad='first-order', b_kw=None, **kw):
+def adapt_jiio(model, us, ys, l2=0.01, grad='first-order', b_kw=None, **kw):
     "The optimal contexts `v* (T, context_dim)` of a meta-batch by one batched JIIO solve (one sample per task); returns `(v*, result)`."
     if grad == 'exact':   # v* differentiable in the parameters through the augmented fixed point
         aug = AugmentedDEQ(model.cell.bind(us), grad='exact', **(b_kw or {}), **(JIIO_META | kw))
@@ -71,7 +71,7 @@ def adapt_jiio(model, us, ys, l2=0.1, grad='first-order', b_kw=None, **kw):
     return res.x, res
 
 # %% ../nbs/13_meta.ipynb #5c699444
-def adapt_naive(model, us, ys, l2=0.1, **kw):
+def adapt_naive(model, us, ys, l2=0.01, **kw):
     "The contexts after `steps` optimiser steps, each a full warm-started DEQ solve and implicit backward on the support set; `(v, NaiveResult)`."
     with torch.no_grad(): cell = model.cell.bind(us)
     with torch.enable_grad():
@@ -101,7 +101,7 @@ class ConvFiLMNet(nn.Module):
         return self.head(a.flatten(1)).view(T, S, -1), None
 
 # %% ../nbs/13_meta.ipynb #0d5eb56f
-def adapt_gd(model, us, ys, l2=0.1, optimizer='adam', lr=0.3, steps=10):
+def adapt_gd(model, us, ys, l2=0.01, optimizer='adam', lr=0.3, steps=10):
     "The contexts after `steps` Adam/SGD steps on the support loss of a feed-forward `model(u, v) -> (logits, _)`; `(v, info)`."
     if optimizer not in ('adam', 'sgd'): raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
     v = us.new_zeros(len(us), model.context_dim, requires_grad=True)
@@ -114,7 +114,7 @@ def adapt_gd(model, us, ys, l2=0.1, optimizer='adam', lr=0.3, steps=10):
     return v.detach(), dict(cost=c, steps=steps)
 
 # %% ../nbs/13_meta.ipynb #d6ee6ce0
-def adapt(model, us, ys, method='jiio', l2=0.1, **kw):
+def adapt(model, us, ys, method='jiio', l2=0.01, **kw):
     "Per-task contexts `(v, stats)` of a meta-batch by `method`: 'jiio', 'naive' (DEQ models) or 'gd' (feed-forward)."
     if method == 'jiio':
         v, res = adapt_jiio(model, us, ys, l2, **kw)
@@ -133,7 +133,7 @@ def query_logits(model, uq, v, **deq_kw):
     return model(uq, v)[0]
 
 # %% ../nbs/13_meta.ipynb #f1fd7bff
-def adapt_and_predict(model, support_images, support_labels, query_images, method=None, l2=0.1, **kw):
+def adapt_and_predict(model, support_images, support_labels, query_images, method=None, l2=0.01, **kw):
     "Adapt to new task(s) and classify their queries: `(labels, probabilities, stats)`; one task `(S, C, H, W)` or `T` tasks `(T, S, C, H, W)`."
     us, batched = _as_tasks(support_images, 'support images', 5)
     ys, _ = _as_tasks(support_labels, 'support labels', 2)
@@ -163,7 +163,7 @@ def get_meta_model(name='meta-omniglot-small', n_way=5):
 class MetaTrainer(Trainer):
     "Meta-train a few-shot classifier: per meta-batch, adapt the task contexts on the support sets (`adapt`), train on the query loss."
     method = None
-    def __init__(self, model, data, l2=0.1, inner_kw=None, **kw):
+    def __init__(self, model, data, l2=0.01, inner_kw=None, **kw):
         self.l2, self.inner_kw = l2, dict(inner_kw or {})
         cfg = dict(method=self.method, l2=l2, inner=repr(self.inner_kw))
         super().__init__(model, data, config=cfg | kw.pop('config', {}), **kw)
@@ -181,7 +181,7 @@ class MetaTrainer(Trainer):
 class JIIOMetaTrainer(MetaTrainer):
     "JIIO on the support sets; meta-gradient first-order (`v*` a constant) or exact (through the augmented fixed point)."
     method = 'jiio'
-    def __init__(self, model, data, l2=0.1, inner_kw=None, grad='first-order', **kw):
+    def __init__(self, model, data, l2=0.01, inner_kw=None, grad='first-order', **kw):
         super().__init__(model, data, l2, dict(inner_kw or {}) | dict(grad=grad), **kw)
 
 class NaiveMetaTrainer(MetaTrainer):
@@ -236,7 +236,7 @@ def task_image(support, s_labels, query, q_pred, q_true, n_query:int=10, px:int=
 # %% ../nbs/13_meta.ipynb #5300cc65
 _TRAINERS = {'jiio': JIIOMetaTrainer, 'naive': NaiveMetaTrainer, 'conv': ConvMetaTrainer}
 
-def make_meta_trainer(method, model, data, steps:int=200, lr:float=1e-3, grad='first-order', l2:float=0.1, inner_kw=None,
+def make_meta_trainer(method, model, data, steps:int=200, lr:float=1e-3, grad='first-order', l2:float=0.01, inner_kw=None,
                       ckpt=None, ckpt_every=None, config=None):
     "The meta-trainer of `method` ('jiio', 'naive' or 'conv') with the schedule `jiio-train meta` uses (also used by `bench/meta.py`)."
     if method not in _TRAINERS: raise ValueError(f'unknown method {method!r}; valid methods are {list(_TRAINERS)}')
@@ -247,7 +247,7 @@ def make_meta_trainer(method, model, data, steps:int=200, lr:float=1e-3, grad='f
 
 # %% ../nbs/13_meta.ipynb #f23b28d1
 def train_meta(ways=5, shots=1, queries=5, method='jiio', grad='first-order', steps=200, tasks=4, lr=1e-3,
-               preset='meta-omniglot-small', out='runs/meta', test_tasks=100, l2=0.1, seed=0, resume=False, ckpt_every=50, quiet=False,
+               preset='meta-omniglot-small', out='runs/meta', test_tasks=100, l2=0.01, seed=0, resume=False, ckpt_every=50, quiet=False,
                source='offline', download=False):
     "Meta-train a few-shot classifier on Omniglot's training alphabets, test it on held-out ones, write checkpoint, metrics and a PNG of tasks to `out`."
     out = writable_dir(out); set_seed(seed)
@@ -277,7 +277,7 @@ def meta(ways:int=5, shots:int=1,              # N-way K-shot tasks
          steps:int=200, tasks:int=4, lr:float=1e-3,  # meta-steps, tasks per meta-batch, peak learning rate
          preset:str='meta-omniglot-small',     # a DEQMetaClassifier preset, or 'meta-omniglot-tiny'
          out:str='runs/meta',                  # folder for ckpt.pt, metrics.json, tasks.png
-         test_tasks:int=100, l2:float=0.1, seed:int=0,
+         test_tasks:int=100, l2:float=0.01, seed:int=0,
          resume:bool=False,                    # continue the run in `out` (same configuration)
          ckpt_every:int=50,
          source:str='offline',                 # 'offline' (8 alphabets shipped with jiio) or 'torchvision' (the full Omniglot, standard split)
