@@ -6,8 +6,8 @@
 __all__ = ['NORMS', 'EPS', 'JIIO_ATTACK', 'JIIO_EVAL', 'TRAIN_DEQ', 'TIGHT_DEQ', 'ATTACKS', 'DATASETS', 'check_threat',
            'check_images', 'threat_model', 'adv_objective', 'jiio_attack', 'random_start', 'pgd_attack', 'AdvTrainer',
            'JIIOAdvTrainer', 'PGDAdvTrainer', 'make_adv_trainer', 'get_adv_model', 'Logits', 'run_attack',
-           'robust_eval', 'eval_rows', 'robust_curve', 'plot_curves', 'adv_image', 'adv_data', 'train_adversarial',
-           'adversarial']
+           'robust_eval', 'eval_rows', 'robust_curve', 'plot_curves', 'adv_image', 'eps_sweep', 'adv_data',
+           'train_adversarial', 'adversarial']
 
 # %% ../nbs/12_adversarial.ipynb #d8faf830
 import json, math, time
@@ -209,15 +209,16 @@ def _torchattacks():
                           'pip install --no-deps torchattacks==3.5.1') from e
     return torchattacks
 
-# %% ../nbs/12_adversarial.ipynb #8515f52b
-def _library_attack(name, model, u, y, eps, norm, solve, n_queries=1000, seed=0, version='standard'):
-    "Square or AutoAttack from torchattacks on `model` solved with `solve`; Square's query budget `n_queries` (also inside AutoAttack)."
+# %% ../nbs/12_adversarial.ipynb #7d07be13
+def _library_attack(name, model, u, y, eps, norm, solve, n_queries=1000, steps=None, seed=0, version='standard'):
+    "Square or AutoAttack from torchattacks on `model` solved with `solve`; Square's `n_queries` and (if given) the gradient attacks' `steps` inside AutoAttack."
     ta, net, nm = _torchattacks(), Logits(model, **solve), 'L2' if norm == 'l2' else 'Linf'
     if name == 'square': atk = ta.Square(net, norm=nm, eps=eps, n_queries=n_queries, n_restarts=1, seed=seed)
     else:
         atk = ta.AutoAttack(net, norm=nm, eps=eps, version=version, n_classes=model.n_classes, seed=seed)
         for a in atk._autoattack.attacks:
             if isinstance(a, ta.Square): a.n_queries = n_queries
+            elif steps is not None: a.steps = steps    # APGD, APGD-T, FAB (torchattacks' default: 10 steps each)
     return atk(u, y).detach()
 
 def run_attack(name, model, u, y, eps, norm='l2', solve=None, restarts=5, **kw):
@@ -335,6 +336,13 @@ def adv_image(model, u, y, x, n:int=8, px:int=56, path=None, **deq_kw):
     if path: img.save(path)
     return img
 
+# %% ../nbs/12_adversarial.ipynb #ff129ec4
+def eps_sweep(model, u, y, eps_list, norm='l2', **jiio_kw):
+    "JIIO adversarial versions of the images `u` at each radius of `eps_list` and the class probabilities: `(x (E, B, ...), p (E, B, classes))`."
+    xs = torch.stack([jiio_attack(model, u, y, e, norm, **jiio_kw)[0] for e in eps_list])
+    with torch.no_grad(): p = torch.stack([model(x)[0].softmax(-1) for x in xs])
+    return xs, p
+
 # %% ../nbs/12_adversarial.ipynb #28401c95
 DATASETS = ('mnist', 'fashion-mnist', 'cifar10')
 
@@ -347,7 +355,7 @@ def adv_data(data='mnist', n_train=10000, n_test=200, seed=0, download=False):
         raise DataUnavailable(f'{data} is not available ({e}); CIFAR-10 needs torchvision\'s files or --download with network access') from e
     return _as_tensors(tr), _as_tensors(te)
 
-# %% ../nbs/12_adversarial.ipynb #92879b6f
+# %% ../nbs/12_adversarial.ipynb #7a2de24f
 def train_adversarial(data='mnist', norm='l2', eps=None, method='jiio', steps=300, bs=64, lr=1e-3, preset=None,
                       out='runs/adversarial', n_train=10000, n_test=200, attacks=ATTACKS, restarts=5, tight=True, pgd_steps=10,
                       clean_weight=0., jac_weight=0., n_queries=1000, seed=0, resume=False, ckpt_every=50, download=False, quiet=False):
@@ -369,13 +377,13 @@ def train_adversarial(data='mnist', norm='l2', eps=None, method='jiio', steps=30
     akw = {a: dict(n_queries=n_queries) for a in attacks if a in ('square', 'autoattack')}
     ev = robust_eval(tr.model, test, eps, norm, attacks, tight, restarts, akw)
     for s in ('train', 'tight'): ev.get(s, {}).pop('correct', None)
-    metrics = dict(config=tr.config, train_seconds=secs, train_steps=tr.step, sec_per_step=secs / max(1, tr.step - s0), eval=ev)
+    metrics = dict(config=tr.config, train_seconds=secs, train_steps=tr.step, sec_per_step=secs / (tr.step - s0) if tr.step > s0 else None, eval=ev)
     (out / 'metrics.json').write_text(json.dumps(metrics, indent=1, default=str))
     x, _ = jiio_attack(tr.model.eval(), test[0][:8], test[1][:8], eps, norm, **JIIO_EVAL)
     adv_image(tr.model, test[0][:8], test[1][:8], x, path=out / 'adversarial.png')
     return metrics
 
-# %% ../nbs/12_adversarial.ipynb #e74452cf
+# %% ../nbs/12_adversarial.ipynb #8fa0b624
 @cli
 def adversarial(data:str='mnist',           # 'mnist', 'fashion-mnist' (offline) or 'cifar10' (torchvision's files)
                 norm:str='l2',              # threat model: 'l2' or 'linf'
@@ -401,8 +409,8 @@ def adversarial(data:str='mnist',           # 'mnist', 'fashion-mnist' (offline)
                           clean_weight, jac_weight, n_queries, seed, resume, ckpt_every, download)
     if m is None: return
     ev = m['eval']
-    print(f"{method} ({m['config']['preset']}) on {data}, {norm} eps={ev['eps']:g}: {m['train_steps']} steps in {m['train_seconds']:.0f}s "
-          f"({1e3 * m['sec_per_step']:.0f} ms/step); {ev['n']} test images")
+    speed = f"{m['train_seconds']:.0f}s ({1e3 * m['sec_per_step']:.0f} ms/step)" if m['sec_per_step'] else 'a previous run (resumed at its end)'
+    print(f"{method} ({m['config']['preset']}) on {data}, {norm} eps={ev['eps']:g}: {m['train_steps']} steps in {speed}; {ev['n']} test images")
     print_table(eval_rows(ev))
     for f in ev['flags']: print('FLAG:', f)
     print(f'wrote {out}/ckpt.pt, {out}/metrics.json, {out}/adversarial.png')
