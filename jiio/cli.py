@@ -17,6 +17,7 @@ from .data import load
 from .models import get_model
 from .train import Batches, writable_dir
 from .meta import meta
+from .adversarial import adversarial
 from .generative import (InverseTask, JIIOTrainer, VAETrainer, NaiveTrainer, VAE, evaluate, reconstruct,
                              fit_latent_density, sample, save_grid, mask_overlay, infer_latents, decode, psnr)
 
@@ -146,7 +147,7 @@ def generative(data:str='mnist',               # 'mnist' or 'fashion-mnist' (off
     print(f'wrote {out}/ckpt.pt, {out}/metrics.json, {out}/grids.png')
 
 # %% ../nbs/20_cli.ipynb #b7e1a9c0
-PROBLEMS = {'generative': generative, 'meta': meta}   # problem name -> its `cli` command; the task notebooks' commands are added here
+PROBLEMS = {'generative': generative, 'meta': meta, 'adversarial': adversarial}   # problem name -> its `cli` command; the task notebooks' commands are added here
 
 def train(argv=None): # the command-line words after `jiio-train` (default: `sys.argv[1:]`)
     "`jiio-train PROBLEM [options]`: train a DEQ whose inputs are optimised by JIIO (or a baseline) on PROBLEM."
