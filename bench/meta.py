@@ -5,7 +5,7 @@ Protocol: 5-way 1-shot (other configurations with --configs, e.g. 5x1,5x5,20x1),
 Each method meta-trains a fresh model (seed 0) for --minutes of wall clock (cosine schedule sized from a 3-step
 timing, stopped at the wall-clock cap): 'jiio' (first-order meta-gradient), 'jiio-exact' (exact meta-gradient through
 the augmented fixed point), 'naive' (Adam-10 on the context through full DEQ solves, first-order), 'conv' (4-block conv
-net with the same FiLM context, Adam-10 by backprop). The DEQ methods use --preset. Test: mean query accuracy over
+net with the same FiLM context, SGD-10 by backprop: `GD_META`). The DEQ methods use --preset. Test: mean query accuracy over
 --test-tasks held-out tasks (the same tasks for every method) with a 95% CI, at half time and at the end (the plot).
 Adaptation sweep on the JIIO-trained model, on --sweep-batches meta-batches of 20 test tasks: JIIO with T joint
 iterations vs Adam-k through full solves; time per meta-batch (median), support objective, query accuracy; JIIO's
