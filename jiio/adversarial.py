@@ -80,11 +80,13 @@ def _solve_kw(model, kw):
     "The forward/backward solver settings of `model` (its `deq_kw`) updated by `kw`, as `naive_input_opt` takes them."
     return {k: v for k, v in (model.deq_kw | kw).items() if k in _NAIVE_DEFAULTS}
 
-# %% ../nbs/12_adversarial.ipynb #03236cde
+# %% ../nbs/12_adversarial.ipynb #152e4bb2
 def pgd_attack(model, u, y, eps, norm='l2', steps=20, restarts=1, step_size=None,
+               tol=None,            # relative tolerance of the forward and backward solves (shorthand for f_tol = b_tol)
                grad='implicit',     # 'implicit' (exact implicit gradients) or 'unrolled' (through `unroll_steps` cell applications)
                unroll_steps=10, **deq_kw):  # deq_kw: f_/b_ solver settings (default: the model's `deq_kw`)
     "PGD through the DEQ: per sample the highest-loss iterate over `restarts` random starts of `steps` steps; `(x, info)`."
+    if tol is not None: deq_kw = dict(f_tol=tol, b_tol=tol) | deq_kw
     C, h, B = threat_model(u, eps, norm), adv_objective(model.head), len(u)
     best, best_ce, evals = u.detach().clone(), u.new_full((B,), -math.inf), 0
     for _ in range(restarts):
