@@ -80,11 +80,13 @@ def _solve_kw(model, kw):
     "The forward/backward solver settings of `model` (its `deq_kw`) updated by `kw`, as `naive_input_opt` takes them."
     return {k: v for k, v in (model.deq_kw | kw).items() if k in _NAIVE_DEFAULTS}
 
-# %% ../nbs/12_adversarial.ipynb #03236cde
+# %% ../nbs/12_adversarial.ipynb #152e4bb2
 def pgd_attack(model, u, y, eps, norm='l2', steps=20, restarts=1, step_size=None,
+               tol=None,            # relative tolerance of the forward and backward solves (shorthand for f_tol = b_tol)
                grad='implicit',     # 'implicit' (exact implicit gradients) or 'unrolled' (through `unroll_steps` cell applications)
                unroll_steps=10, **deq_kw):  # deq_kw: f_/b_ solver settings (default: the model's `deq_kw`)
     "PGD through the DEQ: per sample the highest-loss iterate over `restarts` random starts of `steps` steps; `(x, info)`."
+    if tol is not None: deq_kw = dict(f_tol=tol, b_tol=tol) | deq_kw
     C, h, B = threat_model(u, eps, norm), adv_objective(model.head), len(u)
     best, best_ce, evals = u.detach().clone(), u.new_full((B,), -math.inf), 0
     for _ in range(restarts):
@@ -230,13 +232,13 @@ def run_attack(name, model, u, y, eps, norm='l2', solve=None, restarts=5, **kw):
     if name == 'jiio': return jiio_attack(model, u, y, eps, norm, **(JIIO_EVAL | kw))[0]
     return _library_attack(name, model, u, y, eps, norm, solve, **kw)
 
-# %% ../nbs/12_adversarial.ipynb #028f5ade
+# %% ../nbs/12_adversarial.ipynb #84e584d5
 def _classify(model, x, solve, bs):
     "Predicted labels and per-sample convergence of the forward solve, in batches of `bs`, without gradients."
     with torch.no_grad(): out = [model(x[i:i + bs], **solve) for i in range(0, len(x), bs)]
     return torch.cat([o[0].argmax(1) for o in out]), torch.cat([o[1].forward.converged for o in out])
 
-def _eval_solve(model, u, y, eps, norm, solve, attacks, restarts, attack_kw, bs):
+def _eval_solve(model, u, y, eps, norm, solve, attacks, restarts, attack_kw, bs, say=None):
     "Clean and per-attack correctness, the worst case per sample, unconverged solves and seconds, for one solver setting."
     pred, conv = _classify(model, u, solve, bs)
     ok, secs, nconv = {'clean': pred == y}, {}, [conv]
@@ -250,11 +252,12 @@ def _eval_solve(model, u, y, eps, norm, solve, attacks, restarts, attack_kw, bs)
         if (dist > eps * (1 + 1e-4) + 1e-6).any() or x.min() < 0 or x.max() > 1: raise RuntimeError(f'attack {a} left the threat model')
         pred, conv = _classify(model, x, solve, bs)
         ok[a] = pred == y; nconv.append(conv)
+        if say: say(f'{a}: robust accuracy {ok[a].float().mean().item():.3f} ({secs[a]:.0f}s)')
     ok['worst'] = torch.stack(list(ok.values())).all(0)
     return dict(clean=ok['clean'].float().mean().item(), robust={k: v.float().mean().item() for k, v in ok.items() if k != 'clean'},
                 not_converged=1 - torch.cat(nconv).float().mean().item(), seconds=secs, solve=dict(solve), correct=ok)
 
-# %% ../nbs/12_adversarial.ipynb #59562131
+# %% ../nbs/12_adversarial.ipynb #52ca2ff9
 def _as_tensors(data, n=None):
     "`(images, labels)` tensors from a tuple of tensors or a dataset of `(image, label)` items (the first `n`)."
     if isinstance(data, (tuple, list)): u, y = data
@@ -266,7 +269,7 @@ def _as_tensors(data, n=None):
     return (u, y) if n is None else (u[:n], y[:n])
 
 def robust_eval(model, data, eps, norm='l2', attacks=ATTACKS, tight:bool=True, restarts:int=5, attack_kw=None,
-                n:int=None, bs:int=100, seed:int=0, tight_solve=None):
+                n:int=None, bs:int=100, seed:int=0, tight_solve=None, verbose:bool=False):
     "Clean and robust accuracy per attack and worst case, with the training solves and (if `tight`) tight ones; a dict (`eval_rows` tabulates it)."
     check_threat(eps, norm); check_options('attack', attacks, ATTACKS)
     if attack_kw: check_options('attack', attack_kw, ATTACKS)
@@ -281,7 +284,8 @@ def robust_eval(model, data, eps, norm='l2', attacks=ATTACKS, tight:bool=True, r
         with torch.random.fork_rng(devices=[]):
             for name, s in solves.items():
                 torch.manual_seed(seed)
-                out[name] = _eval_solve(model, u, y, eps, norm, s, attacks, restarts, attack_kw or {}, bs)
+                say = (lambda m, name=name: print(f'  [{name} solves] {m}', flush=True)) if verbose else None
+                out[name] = _eval_solve(model, u, y, eps, norm, s, attacks, restarts, attack_kw or {}, bs, say)
     finally: model.train(was)
     out['flags'] = _flags(out) if tight else []
     out['seconds'] = time.perf_counter() - t0
@@ -355,7 +359,7 @@ def adv_data(data='mnist', n_train=10000, n_test=200, seed=0, download=False):
         raise DataUnavailable(f'{data} is not available ({e}); CIFAR-10 needs torchvision\'s files or --download with network access') from e
     return _as_tensors(tr), _as_tensors(te)
 
-# %% ../nbs/12_adversarial.ipynb #7a2de24f
+# %% ../nbs/12_adversarial.ipynb #b5fc1290
 def train_adversarial(data='mnist', norm='l2', eps=None, method='jiio', steps=300, bs=64, lr=1e-3, preset=None,
                       out='runs/adversarial', n_train=10000, n_test=200, attacks=ATTACKS, restarts=5, tight=True, pgd_steps=10,
                       clean_weight=0., jac_weight=0., n_queries=1000, seed=0, resume=False, ckpt_every=50, download=False, quiet=False):
@@ -375,7 +379,7 @@ def train_adversarial(data='mnist', norm='l2', eps=None, method='jiio', steps=30
     s0, t0 = tr.step, time.time(); tr.fit(log_every=0 if quiet else None); secs = time.time() - t0
     if not tr.is_main: return None   # a data-parallel run (torchrun): rank 0 evaluates and writes
     akw = {a: dict(n_queries=n_queries) for a in attacks if a in ('square', 'autoattack')}
-    ev = robust_eval(tr.model, test, eps, norm, attacks, tight, restarts, akw)
+    ev = robust_eval(tr.model, test, eps, norm, attacks, tight, restarts, akw, verbose=not quiet)
     for s in ('train', 'tight'): ev.get(s, {}).pop('correct', None)
     metrics = dict(config=tr.config, train_seconds=secs, train_steps=tr.step, sec_per_step=secs / (tr.step - s0) if tr.step > s0 else None, eval=ev)
     (out / 'metrics.json').write_text(json.dumps(metrics, indent=1, default=str))
@@ -383,7 +387,7 @@ def train_adversarial(data='mnist', norm='l2', eps=None, method='jiio', steps=30
     adv_image(tr.model, test[0][:8], test[1][:8], x, path=out / 'adversarial.png')
     return metrics
 
-# %% ../nbs/12_adversarial.ipynb #8fa0b624
+# %% ../nbs/12_adversarial.ipynb #2461e6ba
 @cli
 def adversarial(data:str='mnist',           # 'mnist', 'fashion-mnist' (offline) or 'cifar10' (torchvision's files)
                 norm:str='l2',              # threat model: 'l2' or 'linf'
@@ -392,12 +396,14 @@ def adversarial(data:str='mnist',           # 'mnist', 'fashion-mnist' (offline)
                 steps:int=300, bs:int=64, lr:float=1e-3,
                 preset:str=None,            # a classifier preset (default: classifier-mnist-small, or classifier-cifar)
                 out:str='runs/adversarial', # folder for ckpt.pt, metrics.json, adversarial.png
-                n_train:int=10000, n_test:int=200,
-                attacks:str=','.join(ATTACKS),  # comma-separated attacks of the evaluation
-                restarts:int=5,             # random restarts of the PGD attacks
+                n_train:int=10000, n_test:int=100,
+                attacks:str='pgd-20,jiio,unrolled,square',  # comma-separated attacks of the evaluation (all: add pgd-100,autoattack)
+                restarts:int=1,             # random restarts of the PGD attacks (robust_eval's default: 5)
                 no_tight:bool=False,        # skip the evaluation with tight solves (which flags robust accuracy that rises)
                 pgd_steps:int=10,           # PGD steps per training step (method 'pgd')
-                clean_weight:float=0., jac_weight:float=0., n_queries:int=1000, seed:int=0,
+                clean_weight:float=0., jac_weight:float=0.,
+                n_queries:int=300,          # Square's queries (also inside AutoAttack)
+                seed:int=0,
                 resume:bool=False,          # continue the run in `out` (same configuration)
                 ckpt_every:int=50, download:bool=False):
     "`jiio-train adversarial`: adversarially train a DEQ classifier whose inner attack is JIIO (or PGD), evaluate its robustness, write checkpoint, metrics and a PNG."
