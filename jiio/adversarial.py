@@ -16,7 +16,6 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
-from PIL import ImageDraw, ImageFont
 from fastcore.basics import patch
 from .core import set_seed, cli, print_table, check_finite, check_options, optional_import, bnorm
 from .constraints import L2Ball, LinfBall
@@ -326,17 +325,13 @@ def plot_curves(curves, # {label: robust_curve result}
 
 # %% ../nbs/12_adversarial.ipynb #8dda0d61
 def adv_image(model, u, y, x, n:int=8, px:int=56, path=None, **deq_kw):
-    "A PIL image: rows of clean images, adversarial images `x` and perturbations, predicted labels in the corners; saved to `path` if given."
+    "A PIL image: rows of clean images, adversarial images `x` and perturbations, captioned with the predicted labels (green: right, red: wrong); saved to `path` if given."
     u, y, x = u[:n], y[:n], x[:n]
     with torch.no_grad(): pc, pa = (model(v, **deq_kw)[0].argmax(1) for v in (u, x))
     d = x - u
-    rows = [u, x, 0.5 + d / (2 * d.abs().max().clamp_min(1e-12))]
-    img, w0 = grid_image(rows, ['clean', 'adversarial', 'perturbation'], px), grid_image(rows, None, px).width
-    s, font = max(1, math.ceil(px / u.shape[-1])), ImageFont.load_default(size=max(10, px // 4))
-    draw, left, cw, ch = ImageDraw.Draw(img), img.width - w0, (u.shape[-1] + 1) * s, (u.shape[-2] + 1) * s
-    for r, p in enumerate((pc, pa)):
-        for j in range(len(u)):
-            draw.text((left + j * cw + 2 * s, r * ch + 2 * s), str(int(p[j])), fill=(0, 160, 0) if p[j] == y[j] else (220, 0, 0), font=font)
+    cap = lambda p: [(str(int(a)), (0, 140, 0) if a == b else (200, 0, 0)) for a, b in zip(p, y)]
+    img = grid_image([u, x, 0.5 + d / (2 * d.abs().max().clamp_min(1e-12))], ['clean', 'adversarial', 'perturbation'], px,
+                     font_size=12, captions=[cap(pc), cap(pa), None])
     if path: img.save(path)
     return img
 
