@@ -7,6 +7,8 @@ Protocol (fixed here and printed with the results):
   jiio.adversarial.TRAIN_DEQ; batch --bs, Adam, cosine schedule from --lr to lr/10, clip 5, seed 0 for every run.
 - Time per training step (median of --timing-steps steps after one warm-up step) of clean training, JIIO-AT,
   PGD-AT-10 and PGD-AT-20, each on a fresh copy of the same model.
+- --pretrain M: a clean model is trained for M minutes first and every model below starts from its weights
+  (adversarial fine-tuning); 0 (default): from scratch.
 - Equal wall clock: JIIO-AT and PGD-AT-10 each train a fresh model for --minutes (the schedule is sized from the
   timing so that it ends at the budget; training stops at the budget).
 - Equal steps: JIIO-AT trains again for as many steps as PGD-AT-10 reached in the budget (its time is reported), and
@@ -43,7 +45,9 @@ def trainer(name, data, a, n_steps):
     "A fresh model (seed 0) and the trainer of method `name` with a schedule of `n_steps` steps."
     method, kw = METHODS[name]
     set_seed(0)
-    return make_adv_trainer(method, get_adv_model(a.preset), Batches(data, a.bs, seed=0), a.eps, a.norm, n_steps, a.lr, **kw)
+    model = get_adv_model(a.preset)
+    if getattr(a, 'init', None) is not None: model.load_state_dict(a.init)   # --pretrain: start from the clean-trained weights
+    return make_adv_trainer(method, model, Batches(data, a.bs, seed=0), a.eps, a.norm, n_steps, a.lr, **kw)
 
 def time_per_step(name, data, a):
     "Median seconds per training step of method `name` (after one warm-up step)."
@@ -72,13 +76,14 @@ def main():
     p.add_argument('--n-queries', type=int, default=300); p.add_argument('--no-tight', action='store_true')
     p.add_argument('--curve-eps', default=None); p.add_argument('--curve-attacks', default='pgd-20,jiio')
     p.add_argument('--out', default=None, help='prefix of the .txt and .png results (default bench/results/adversarial_<data>_<norm>)')
+    p.add_argument('--pretrain', type=float, default=0., help='minutes of clean training whose weights every method starts from (0: from scratch)')
     p.add_argument('--quick', action='store_true', help='smoke test: tiny preset, 0.2 min, 16 test images, cheap attacks')
     a = p.parse_args()
     if a.quick:
         a.preset, a.minutes, a.n_train, a.n_test, a.bs, a.timing_steps = 'classifier-mnist-tiny', 0.2, 512, 16, 16, 2
         a.attacks, a.restarts, a.n_queries, a.curve_attacks = 'pgd-20,jiio,unrolled,square', 1, 50, 'jiio'
     a.eps = EPS[(a.data, a.norm)] if a.eps is None else a.eps
-    a.out = a.out or f'bench/results/adversarial_{a.data}_{a.norm}' + ('_quick' if a.quick else '')
+    a.out = a.out or f'bench/results/adversarial_{a.data}_{a.norm}' + ('_pretrained' if a.pretrain else '') + ('_quick' if a.quick else '')
     curve_eps = [float(e) for e in a.curve_eps.split(',')] if a.curve_eps else [a.eps * f for f in (0.25, 0.5, 1.0, 1.5, 2.0)]
     attacks = tuple(x for x in a.attacks.split(',') if x)
     sys.stdout = Tee(a.out + '.txt')
@@ -92,6 +97,10 @@ def main():
     timing = {k: time_per_step(k, data, a) for k in METHODS}
     print_table([dict(method=k, s_per_step=v, vs_clean=v / timing['clean']) for k, v in timing.items()])
 
+    if a.pretrain:
+        print(f'\n1b. clean pre-training for {a.pretrain} min; every model below starts from its weights', flush=True)
+        m0, _ = train('clean', data, a, 60 * a.pretrain, per_step=timing['clean'])
+        a.init = {k: v.detach().clone() for k, v in m0.state_dict().items()}
     print(f'\n2. training: equal wall clock ({a.minutes} min each), then equal steps', flush=True)
     models, runs = {}, {}
     for k in ('jiio', 'pgd-10'):
@@ -124,6 +133,7 @@ def main():
     print_table([dict(eps=e, **{k: c['robust'][i] for k, c in curves.items()}) for i, e in enumerate(curve_eps)])
     plot_curves({('JIIO-AT' if k.startswith('jiio') else 'PGD-AT-10') + f' ({a.minutes:g} min)': c for k, c in curves.items()}, path=a.out + '.png')
     print(f'plot: {a.out}.png')
+    a.init = None   # weights, not a setting
     print(json.dumps(dict(benchmark='adversarial', settings=vars(a), timing=timing, runs=runs, summary=rows, evals=evals, curves=curves), default=str))
 
 if __name__ == '__main__': main()
