@@ -15,6 +15,9 @@ Protocol (fixed here and printed with the results):
 - Plain solvers: Anderson (type II, m = 5) on slow problems: affine maps z = Mz + b (dimension 50-200, contraction
   0.99 / 0.995 / 0.999, symmetric and not) and tanh DEQ cells (dimension 32-128, contraction 0.95-0.995, strong inputs),
   rel tol 1e-8, budget 1000, 8 samples each.
+- `--reference 12,27,44`: only a difficulty reference on those problems, per sample: the gradient evaluations L-BFGS
+  (torch.optim.LBFGS, strong Wolfe, history 20) needs to reach |g|/g0 < 1e-8 with exact DEQ solves (each evaluation
+  a full forward and backward solve, 20-60x the cost of one JIIO iteration), next to JIIO's iterations.
 Ends with one line of JSON. Runs on the jiio it imports (point PYTHONPATH at another checkout for a before/after)."""
 import argparse, inspect, json, math, time
 import numpy as np
@@ -79,18 +82,46 @@ def run_plain(configs):
         out[name] = {k: summary(v) for k, v in res.items()}
     return out
 
+def lbfgs_reference(problems, budget=3000):
+    "Per sample of each problem: gradient evaluations L-BFGS (exact DEQ solves, strong Wolfe) needs to |g|/g0 < 1e-8."
+    from jiio.deq import DEQ
+    for p in problems:
+        cell, h, x0, y, cons = jiio_problem(p)
+        deq = DEQ(cell, f_tol=1e-13, f_stop_mode='abs', f_max_iter=500, b_tol=1e-13, b_stop_mode='abs', b_max_iter=500)
+        r, out = jiio_solve(cell, h, x0, y, constraint=cons, tol=1e-8, max_iter=1000, trace=False), []
+        for i in range(len(x0)):
+            x, gs = x0[i:i+1].clone().requires_grad_(), []
+            opt = torch.optim.LBFGS([x], lr=1, max_iter=budget, max_eval=budget, history_size=20, tolerance_grad=1e-14,
+                                    tolerance_change=1e-20, line_search_fn='strong_wolfe')
+            def closure():
+                opt.zero_grad(); z = deq(x); z = z[0] if isinstance(z, tuple) else z
+                L = h(z, x, y[i:i+1]).sum(); L.backward(); gs.append(x.grad.norm().item()); return L
+            opt.step(closure)
+            g = np.array(gs) / max(gs[:5]); hit = np.flatnonzero(g < 1e-8)
+            out.append(int(hit[0]) + 1 if len(hit) else None)
+        print(f'  problem {p:3d} ({type(cons).__name__ if cons is not None else "none"}, dim x {x0.shape[1]}): L-BFGS evaluations {out}; '
+              f'JIIO iterations {[n if c else None for n, c in zip(r.nstep.tolist(), r.converged.tolist())]}', flush=True)
+
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--problems', type=int, default=120)
     ap.add_argument('--label', default='')
+    ap.add_argument('--reference', default='', help='comma-separated problem numbers: only the L-BFGS reference on them')
     a = ap.parse_args()
     torch.set_num_threads(1)
+    if a.reference:
+        print(f'jiio {jiio.__version__}: L-BFGS with exact solves against JIIO defaults, tol 1e-8 (None: not within the budget)')
+        lbfgs_reference([int(p) for p in a.reference.split(',')]); raise SystemExit
     print(__doc__.split('\n\n')[1] if False else '')
     print(f'jiio {jiio.__version__} {a.label}, torch {torch.__version__}, {a.problems} JIIO problems x 6 samples\n')
     opts = inspect.signature(jiio_solve).parameters
     new = 'restart' in str(getattr(jiio.augmented, '_JIIO_DEFAULTS', {}))
-    configs = {'default (type I, m=5, alpha_x=0.1)': {}, 'm=10': dict(m=10), 'type II': dict(kind='II')}
-    if new: configs |= {'restart=100': dict(restart=100.), 'restart=10': dict(restart=10.), 'wmax=1e3': dict(wmax=1e3)}
+    auto_m = getattr(jiio.augmented, '_JIIO_DEFAULTS', {}).get('m', 5) is None
+    configs = {('default (m=5 free, m=10 constrained)' if auto_m else 'default (type I, m=5, alpha_x=0.1)'): {}}
+    configs |= {'m=5': dict(m=5), 'm=10': dict(m=10), 'type II': dict(kind='II')}
+    if new: configs |= {'restart=100': dict(restart=100.), 'wmax=1e3': dict(wmax=1e3)}
+    if 'x_weight' in str(getattr(jiio.augmented, '_JIIO_DEFAULTS', {})):
+        configs |= {'x_weight=50 (m=5)': dict(x_weight=50., m=5), 'x_weight=50 (m=10)': dict(x_weight=50., m=10)}
     res = run_jiio(a.problems, configs)
     best = np.min(np.stack([v['costs'] for v in res.values()]), 0)
     print(f'{"JIIO configuration":36s} {"set":8s} {"n":>4s} {"<=150":>6s} {"<=300":>6s} {"<=1000":>6s} {"median":>7s} {"p95":>7s} {"worse":>6s} {"secs":>5s}')

@@ -76,14 +76,19 @@ class _JIIOMap:
     def __init__(self, f, h, y, cons, pz, sx, cfg, V0):
         self.f, self.h, self.y, self.cons, self.pz, self.sx, self.cfg = f, h, y, cons, pz, sx, cfg
         self.B, self.Dz, self.Dx, self.sample_evals = V0.shape[0], pz.dim, int(np.prod(sx)), 0
-        self.stats = cfg['tol'] is not None or cfg['trace']
+        self.stats, self.w = cfg['tol'] is not None or cfg['trace'], cfg['x_weight']
 
-    def split(self, V): return V[:, :self.Dz], V[:, self.Dz:self.Dz + self.Dx], V[:, self.Dz + self.Dx:]
+    def split(self, V):
+        "`(Z, X, MU)` of a packed state (the engine stores `x_weight * X`)."
+        X = V[:, self.Dz:self.Dz + self.Dx]
+        return V[:, :self.Dz], X if self.w == 1 else X / self.w, V[:, self.Dz + self.Dx:]
+
+    def join(self, Z, X, MU): return torch.cat([Z, X if self.w == 1 else X * self.w, MU], 1)
 
     def project(self, V):
         "The x block of an Anderson mix, projected onto the constraint (a mix of feasible points can leave the set)."
         Z, X, MU = self.split(V)
-        return torch.cat([Z, self.cons.project(X), MU], 1)
+        return self.join(Z, self.cons.project(X), MU)
 
 # %% ../nbs/06_augmented.ipynb #a8b9c0d1
 @patch
@@ -95,7 +100,7 @@ def __call__(self:_JIIOMap, V, k):
     fz, cost, gZ, gX = self._grads(Z, X, MU)
     Rz, Rmu = fz - Z, gZ - MU
     Xn = self.cons.project(X - ax * _NORMALIZE[c['normalize']](gX))    # the (projected, normalised) gradient step
-    FV = torch.cat([torch.add(Z, Rz, alpha=c['alpha_z']), Xn, torch.add(MU, Rmu, alpha=c['alpha_mu'])], 1)
+    FV = self.join(torch.add(Z, Rz, alpha=c['alpha_z']), Xn, torch.add(MU, Rmu, alpha=c['alpha_mu']))
     self.sample_evals += V.shape[0]
     if not self.stats: return FV, None, (cost,)
     gx = bnorm(gX) if c['normalize'] is None else torch.ones_like(cost)
@@ -182,8 +187,8 @@ def _settle(self:_JIIOTracker, took, Xs):
     self._traj_new = []
 
 # %% ../nbs/06_augmented.ipynb #c2ad0b44
-_JIIO_DEFAULTS = dict(max_iter=100, tol=1e-4, m=5, kind='I', beta=1.0, lam=1e-4, alpha_z=0.8, alpha_mu=0.6,
-                      alpha_x=0.1, normalize=None, restart=None, wmax=None,
+_JIIO_DEFAULTS = dict(max_iter=100, tol=1e-4, m=None, kind='I', beta=1.0, lam=1e-4, alpha_z=0.8, alpha_mu=0.6,
+                      alpha_x=0.1, x_weight=1., normalize=None, restart=None, wmax=None,
                       compact=True, compact_frac=0.125, check_every=1, best_warmup=10, trace=True, traj=False, traj_start=15)
 
 def _check_problem(f, h, z0, x0, y, B):
@@ -204,6 +209,8 @@ def _jiio_config(kw, constraint):
     cfg = _JIIO_DEFAULTS | kw
     if cfg['kind'] not in ('I', 'II'): raise ValueError(f"kind must be 'I' or 'II', got {cfg['kind']!r}")
     if cfg['normalize'] not in _NORMALIZE: raise ValueError(f"normalize must be one of {list(_NORMALIZE)}, got {cfg['normalize']!r}")
+    if cfg['m'] is None: cfg['m'] = 5 if constraint is None else 10
+    if not cfg['x_weight'] > 0: raise ValueError(f"x_weight must be positive, got {cfg['x_weight']!r}")
     return cfg
 
 def _jiio_result(tr, F, pz, sx, nfev):
@@ -212,7 +219,7 @@ def _jiio_result(tr, F, pz, sx, nfev):
     B, (Z, X, MU) = V.shape[0], F.split(V)
     T = lambda v, dt=None: torch.from_numpy(np.asarray(v)).to(V.device, dt)
     traces = {k: T(np.stack(v, 1), V.dtype) for k, v in tr.jtraces.items()} if tr.jtraces is not None else None
-    traj = (pz.unpack(tr.traj[:, :F.Dz]), tr.traj[:, F.Dz:].reshape(B, *sx)) if tr.traj is not None else None
+    traj = (pz.unpack(tr.traj[:, :F.Dz]), (tr.traj[:, F.Dz:] / F.w).reshape(B, *sx)) if tr.traj is not None else None
     return JIIOResult(pz.unpack(Z), X.reshape(B, *sx), pz.unpack(MU), T(tr.res_c, V.dtype), T(tr.nstep), T(tr.converged),
                       T(tr.res_kkt, V.dtype), nfev, F.sample_evals, traces, traj, T(tr.diverged))
 
@@ -233,8 +240,8 @@ def jiio_solve(f,             # the DEQ cell f(z, x) (module or callable); z a t
         _check_problem(f, h, z0, x0, y, B)
         cons.check(x0.reshape(B, -1))
         Z0 = pz.pack(z0)
-        V = torch.cat([Z0, cons.project(x0.reshape(B, -1)), torch.zeros_like(Z0)], 1)
-        F = _JIIOMap(f, h, y, cons, pz, sx, cfg, V)
+        F = _JIIOMap(f, h, y, cons, pz, sx, cfg, Z0)
+        V = F.join(Z0, cons.project(x0.reshape(B, -1)), torch.zeros_like(Z0))
         tr = _JIIOTracker(V, cfg, F.Dz, F.Dx)
         _, nfev = _aa_loop(F, V, tr, cfg['m'], cfg['kind'], cfg['beta'], cfg['lam'], cfg['max_iter'], cfg['check_every'], cfg['wmax'],
                            post=None if type(cons) is Constraint else F.project, compact=cfg['compact_frac'] if cfg['compact'] else None, prob=F)
