@@ -116,12 +116,9 @@ if __name__ == '__main__':
     print(f'jiio {jiio.__version__} {a.label}, torch {torch.__version__}, {a.problems} JIIO problems x 6 samples\n')
     opts = inspect.signature(jiio_solve).parameters
     new = 'restart' in str(getattr(jiio.augmented, '_JIIO_DEFAULTS', {}))
-    auto_m = getattr(jiio.augmented, '_JIIO_DEFAULTS', {}).get('m', 5) is None
-    configs = {('default (m=5 free, m=10 constrained)' if auto_m else 'default (type I, m=5, alpha_x=0.1)'): {}}
-    configs |= {'m=5': dict(m=5), 'm=10': dict(m=10), 'type II': dict(kind='II')}
+    m0 = getattr(jiio.augmented, '_JIIO_DEFAULTS', {}).get('m', 5)
+    configs = {f'default (type I, m={m0}, alpha_x=0.1)': {}, 'm=5': dict(m=5), 'm=10': dict(m=10), 'type II': dict(kind='II')}
     if new: configs |= {'restart=100': dict(restart=100.), 'wmax=1e3': dict(wmax=1e3)}
-    if 'x_weight' in str(getattr(jiio.augmented, '_JIIO_DEFAULTS', {})):
-        configs |= {'x_weight=50 (m=5)': dict(x_weight=50., m=5), 'x_weight=50 (m=10)': dict(x_weight=50., m=10)}
     res = run_jiio(a.problems, configs)
     best = np.min(np.stack([v['costs'] for v in res.values()]), 0)
     print(f'{"JIIO configuration":36s} {"set":8s} {"n":>4s} {"<=150":>6s} {"<=300":>6s} {"<=1000":>6s} {"median":>7s} {"p95":>7s} {"worse":>6s} {"secs":>5s}')

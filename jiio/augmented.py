@@ -76,14 +76,11 @@ class _JIIOMap:
     def __init__(self, f, h, y, cons, pz, sx, cfg, V0):
         self.f, self.h, self.y, self.cons, self.pz, self.sx, self.cfg = f, h, y, cons, pz, sx, cfg
         self.B, self.Dz, self.Dx, self.sample_evals = V0.shape[0], pz.dim, int(np.prod(sx)), 0
-        self.stats, self.w = cfg['tol'] is not None or cfg['trace'], cfg['x_weight']
+        self.stats = cfg['tol'] is not None or cfg['trace']
 
-    def split(self, V):
-        "`(Z, X, MU)` of a packed state (the engine stores `x_weight * X`)."
-        X = V[:, self.Dz:self.Dz + self.Dx]
-        return V[:, :self.Dz], X if self.w == 1 else X / self.w, V[:, self.Dz + self.Dx:]
+    def split(self, V): return V[:, :self.Dz], V[:, self.Dz:self.Dz + self.Dx], V[:, self.Dz + self.Dx:]
 
-    def join(self, Z, X, MU): return torch.cat([Z, X if self.w == 1 else X * self.w, MU], 1)
+    def join(self, Z, X, MU): return torch.cat([Z, X, MU], 1)
 
     def project(self, V):
         "The x block of an Anderson mix, projected onto the constraint (a mix of feasible points can leave the set)."
@@ -187,8 +184,8 @@ def _settle(self:_JIIOTracker, took, Xs):
     self._traj_new = []
 
 # %% ../nbs/06_augmented.ipynb #c2ad0b44
-_JIIO_DEFAULTS = dict(max_iter=100, tol=1e-4, m=None, kind='I', beta=1.0, lam=1e-4, alpha_z=0.8, alpha_mu=0.6,
-                      alpha_x=0.1, x_weight=1., normalize=None, restart=None, wmax=None,
+_JIIO_DEFAULTS = dict(max_iter=100, tol=1e-4, m=10, kind='I', beta=1.0, lam=1e-4, alpha_z=0.8, alpha_mu=0.6,
+                      alpha_x=0.1, normalize=None, restart=None, wmax=None,
                       compact=True, compact_frac=0.125, check_every=1, best_warmup=10, trace=True, traj=False, traj_start=15)
 
 def _check_problem(f, h, z0, x0, y, B):
@@ -209,8 +206,6 @@ def _jiio_config(kw, constraint):
     cfg = _JIIO_DEFAULTS | kw
     if cfg['kind'] not in ('I', 'II'): raise ValueError(f"kind must be 'I' or 'II', got {cfg['kind']!r}")
     if cfg['normalize'] not in _NORMALIZE: raise ValueError(f"normalize must be one of {list(_NORMALIZE)}, got {cfg['normalize']!r}")
-    if cfg['m'] is None: cfg['m'] = 5 if constraint is None else 10
-    if not cfg['x_weight'] > 0: raise ValueError(f"x_weight must be positive, got {cfg['x_weight']!r}")
     return cfg
 
 def _jiio_result(tr, F, pz, sx, nfev):
@@ -219,7 +214,7 @@ def _jiio_result(tr, F, pz, sx, nfev):
     B, (Z, X, MU) = V.shape[0], F.split(V)
     T = lambda v, dt=None: torch.from_numpy(np.asarray(v)).to(V.device, dt)
     traces = {k: T(np.stack(v, 1), V.dtype) for k, v in tr.jtraces.items()} if tr.jtraces is not None else None
-    traj = (pz.unpack(tr.traj[:, :F.Dz]), (tr.traj[:, F.Dz:] / F.w).reshape(B, *sx)) if tr.traj is not None else None
+    traj = (pz.unpack(tr.traj[:, :F.Dz]), tr.traj[:, F.Dz:].reshape(B, *sx)) if tr.traj is not None else None
     return JIIOResult(pz.unpack(Z), X.reshape(B, *sx), pz.unpack(MU), T(tr.res_c, V.dtype), T(tr.nstep), T(tr.converged),
                       T(tr.res_kkt, V.dtype), nfev, F.sample_evals, traces, traj, T(tr.diverged))
 
