@@ -194,15 +194,19 @@ def _read_zip_pngs(path, imgs):
                     imgs[key] = 255 - np.asarray(Image.open(io.BytesIO(z.read(m))).convert('L'))
     except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as e: raise _corrupt(path, e) from e  # PIL's errors are OSErrors
 
+def _by_class(keys, image):
+    "Images `image(k)` of the keys 'ALPHABET/characterNN/file' in sorted order, their class ids and the sorted class names."
+    keys = sorted(keys)
+    names = sorted({k.rsplit('/', 1)[0] for k in keys}); ix = {c: i for i, c in enumerate(names)}
+    x = np.stack([image(k) for k in keys]) if keys else np.zeros((0, 105, 105), np.uint8)
+    return x, np.array([ix[k.rsplit('/', 1)[0]] for k in keys], np.int64), names
+
 def read_omniglot(d):
     "The Omniglot zips in folder `d` as uint8 images `(M, 105, 105)` (strokes 255), class ids `(M,)` and class names 'ALPHABET/characterNN'."
     imgs = {}
     for z in OMNIGLOT_ZIPS:
         if (Path(d)/z).is_file(): _read_zip_pngs(Path(d)/z, imgs)  # Greek and Latin are in both zips: kept once
-    keys = sorted(imgs)
-    names = sorted({k.rsplit('/', 1)[0] for k in keys}); ix = {c: i for i, c in enumerate(names)}
-    x = np.stack([imgs[k] for k in keys]) if keys else np.zeros((0, 105, 105), np.uint8)
-    return x, np.array([ix[k.rsplit('/', 1)[0]] for k in keys], np.int64), names
+    return _by_class(imgs, imgs.__getitem__)
 
 # %% ../nbs/08_data.ipynb #22c14f55
 OMNIGLOT_SPLITS = {  # meta-split by alphabet; characters (x4 with rotations as classes)
@@ -214,6 +218,10 @@ OMNIGLOT_SPLITS = {  # meta-split by alphabet; characters (x4 with rotations as 
 def _omniglot_split(x, cid, names, split):
     "Images, labels 0..C-1 and class names of the Omniglot alphabets in `split` ('all': every alphabet)."
     keep = [i for i, c in enumerate(names) if split == 'all' or c.split('/')[0] in OMNIGLOT_SPLITS[split]]
+    return _keep_classes(x, cid, names, keep)
+
+def _keep_classes(x, cid, names, keep):
+    "The images of the classes `keep` (indices into `names`), relabelled 0..len(keep)-1, and their names."
     new = np.full(len(names), -1); new[keep] = np.arange(len(keep))
     sel = np.isin(cid, keep)
     return x[sel], new[cid[sel]], [names[i] for i in keep]
@@ -254,11 +262,8 @@ OMNIGLOT_TV_SPLITS = dict(train=(0, 1100), valid=(1100, 1200), test=(1200, 1623)
 def read_omniglot_folders(d):
     "Unpacked Omniglot under `d` (`images_background/`, `images_evaluation/`: ALPHABET/characterNN/*.png) as `read_omniglot` returns it."
     files = {'/'.join(p.parts[-3:]): p for s in ('images_background', 'images_evaluation') for p in sorted((Path(d)/s).glob('*/*/*.png'))}
-    keys = sorted(files)
-    names = sorted({k.rsplit('/', 1)[0] for k in keys}); ix = {c: i for i, c in enumerate(names)}
-    try: x = np.stack([255 - np.asarray(Image.open(files[k]).convert('L')) for k in keys]) if keys else np.zeros((0, 105, 105), np.uint8)
+    try: return _by_class(files, lambda k: 255 - np.asarray(Image.open(files[k]).convert('L')))
     except OSError as e: raise _corrupt(d, e) from e
-    return x, np.array([ix[k.rsplit('/', 1)[0]] for k in keys], np.int64), names
 
 def _omniglot_tv_split(x, cid, names, split):
     "Images, labels 0..C-1 and class names of the standard character split `split` of the full Omniglot."
@@ -266,9 +271,7 @@ def _omniglot_tv_split(x, cid, names, split):
     rank = np.empty(len(names), np.int64); rank[np.random.default_rng(1).permutation(len(names))] = np.arange(len(names))
     lo, hi = OMNIGLOT_TV_SPLITS.get(split, (0, len(names)))
     keep = [i for i in range(len(names)) if lo <= rank[i] < hi]
-    new = np.full(len(names), -1); new[keep] = np.arange(len(keep))
-    sel = np.isin(cid, keep)
-    return x[sel], new[cid[sel]], [names[i] for i in keep]
+    return _keep_classes(x, cid, names, keep)
 
 def _torchvision_omniglot(root, download):
     "The folder where torchvision keeps the full Omniglot, after checking (or downloading) both zips; `DataUnavailable` when absent."
