@@ -186,7 +186,7 @@ def _settle(self:_JIIOTracker, took, Xs):
 # %% ../nbs/06_augmented.ipynb #c2ad0b44
 _JIIO_DEFAULTS = dict(max_iter=100, tol=1e-4, m=10, kind='I', beta=1.0, lam=1e-4, alpha_z=0.8, alpha_mu=0.6,
                       alpha_x=0.1, normalize=None, restart=None, wmax=None,
-                      compact=True, compact_frac=0.125, check_every=1, best_warmup=10, trace=True, traj=False, traj_start=15)
+                      compact=True, compact_frac=0.125, check_every=None, best_warmup=10, trace=True, traj=False, traj_start=15)
 
 def _check_problem(f, h, z0, x0, y, B):
     "Evaluate `f` and `h` once at the start and raise clear errors for mismatched shapes."
@@ -206,6 +206,7 @@ def _jiio_config(kw, constraint):
     cfg = _JIIO_DEFAULTS | kw
     if cfg['kind'] not in ('I', 'II'): raise ValueError(f"kind must be 'I' or 'II', got {cfg['kind']!r}")
     if cfg['normalize'] not in _NORMALIZE: raise ValueError(f"normalize must be one of {list(_NORMALIZE)}, got {cfg['normalize']!r}")
+    if cfg['check_every'] is None: cfg['check_every'] = 1 if cfg['tol'] is not None or cfg['restart'] else 10
     return cfg
 
 def _jiio_result(tr, F, pz, sx, nfev):
