@@ -230,17 +230,17 @@ def iteration_cost(name, cell, h, x0, y, repeats, T=60, **jkw):
           f'-> ratio {ratio:.3f} (T = {T}, median of {repeats} interleaved runs)')
     return dict(problem=name, ms_per_iter=1e3 * med(js) / T, ms_eval_vjp=1e3 * med(es) / T, ratio=ratio, T=T)
 
-def cost_problems(repeats, train_minutes):
+def cost_problems(repeats, train_minutes, **jkw):
     "The per-iteration ratio on (a), (b) and (c), with each problem's JIIO settings of the main comparison's grid defaults."
     out = []
     for tag, preset in [('a', 'decoder-mlp'), ('b', 'decoder-mnist-small')]:
         model = get_decoder(preset, train_minutes)
         y = load('mnist', 'test', n=64, seed=1).tensors[0]
-        out.append(iteration_cost(tag, model.cell, masked_sse(model.head), torch.zeros(64, model.latent_dim), (y, torch.ones_like(y[:, :1])), repeats))
+        out.append(iteration_cost(tag, model.cell, masked_sse(model.head), torch.zeros(64, model.latent_dim), (y, torch.ones_like(y[:, :1])), repeats, **jkw))
     model = get_classifier('classifier-mnist-small', train_minutes)
     u, lbl = load('mnist', 'test', n=64, seed=2).tensors
     h = lambda z, x, y: -F.cross_entropy(model.head(z), y, reduction='none')
-    out.append(iteration_cost('c', model.cell, h, u, lbl, repeats, constraint=L2Ball(1.0, center=u, lo=0., hi=1.), normalize='l2', alpha_x=0.5))
+    out.append(iteration_cost('c', model.cell, h, u, lbl, repeats, constraint=L2Ball(1.0, center=u, lo=0., hi=1.), normalize='l2', alpha_x=0.5, **jkw))
     return out
 
 def plot(res, path):
@@ -271,9 +271,10 @@ if __name__ == '__main__':
     ap.add_argument('--problems', default='abc'); ap.add_argument('--repeats', type=int, default=3)
     ap.add_argument('--train-minutes', type=float, default=3.0); ap.add_argument('--quick', action='store_true')
     ap.add_argument('--cost-only', action='store_true', help='only the per-iteration cost ratio on (a), (b), (c)')
+    ap.add_argument('--m', type=int, default=None, help='with --cost-only: the Anderson memory (default: jiio_solve\'s)')
     a = ap.parse_args()
     if a.cost_only:
         torch.set_num_threads(2)
-        print(f'jiio {jiio.__version__}, torch {torch.__version__}, {torch.get_num_threads()} threads: JIIO time per iteration / (evaluation + VJP alone)')
-        print(json.dumps(dict(benchmark='jiio_iteration_cost', results=cost_problems(max(a.repeats, 5), a.train_minutes))))
+        print(f'jiio {jiio.__version__}, torch {torch.__version__}, {torch.get_num_threads()} threads: JIIO time per iteration / (evaluation + VJP alone)' + (f', m={a.m}' if a.m else ''))
+        print(json.dumps(dict(benchmark='jiio_iteration_cost', results=cost_problems(max(a.repeats, 5), a.train_minutes, **({'m': a.m} if a.m else {})))))
     else: main(a.problems, a.repeats, a.train_minutes, a.quick)
