@@ -117,7 +117,7 @@ if __name__ == '__main__':
     opts = inspect.signature(jiio_solve).parameters
     new = 'restart' in str(getattr(jiio.augmented, '_JIIO_DEFAULTS', {}))
     m0 = getattr(jiio.augmented, '_JIIO_DEFAULTS', {}).get('m', 5)
-    configs = {f'default (type I, m={m0}, alpha_x=0.1)': {}, 'm=5': dict(m=5), 'm=10': dict(m=10), 'type II': dict(kind='II')}
+    configs = {f'default (type I, m={m0}, alpha_x=0.1)': {}, 'm=5': dict(m=5), 'm=10, lam=1e-8': dict(m=10, lam=1e-8), 'type II': dict(kind='II')}
     if new: configs |= {'restart=100': dict(restart=100.), 'wmax=1e3': dict(wmax=1e3)}
     res = run_jiio(a.problems, configs)
     best = np.min(np.stack([v['costs'] for v in res.values()]), 0)
