@@ -73,14 +73,14 @@ def _take(t, keep):
 
 class _JIIOMap:
     "The augmented map of Eq. 11 on packed `(B, Dz + Dx + Dz)` states, with its per-sample inputs."
-    def __init__(self, f, h, y, cons, pz, sx, cfg, V0):
+    def __init__(self, f, h, y, cons, pz, sx, cfg, Z0):
         self.f, self.h, self.y, self.cons, self.pz, self.sx, self.cfg = f, h, y, cons, pz, sx, cfg
-        self.B, self.Dz, self.Dx, self.sample_evals = V0.shape[0], pz.dim, int(np.prod(sx)), 0
+        self.B, self.Dz, self.Dx, self.sample_evals = Z0.shape[0], pz.dim, int(np.prod(sx)), 0
         self.stats = cfg['tol'] is not None or cfg['trace']
 
     def split(self, V): return V[:, :self.Dz], V[:, self.Dz:self.Dz + self.Dx], V[:, self.Dz + self.Dx:]
 
-    def join(self, Z, X, MU): return torch.cat([Z, X, MU], 1)
+    def join(self, Z, X, MU): return torch.cat([Z, X, MU], 1)   # the inverse of split
 
     def project(self, V):
         "The x block of an Anderson mix, projected onto the constraint (a mix of feasible points can leave the set)."
