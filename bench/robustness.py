@@ -19,7 +19,7 @@ Protocol (fixed here and printed with the results):
   (torch.optim.LBFGS, strong Wolfe, history 20) needs to reach |g|/g0 < 1e-8 with exact DEQ solves (each evaluation
   a full forward and backward solve, 20-60x the cost of one JIIO iteration), next to JIIO's iterations.
 Ends with one line of JSON. Runs on the jiio it imports (point PYTHONPATH at another checkout for a before/after)."""
-import argparse, inspect, json, math, time
+import argparse, json, math, time
 import numpy as np
 import torch
 import jiio
@@ -112,9 +112,8 @@ if __name__ == '__main__':
     if a.reference:
         print(f'jiio {jiio.__version__}: L-BFGS with exact solves against JIIO defaults, tol 1e-8 (None: not within the budget)')
         lbfgs_reference([int(p) for p in a.reference.split(',')]); raise SystemExit
-    print(__doc__.split('\n\n')[1] if False else '')
+    print()
     print(f'jiio {jiio.__version__} {a.label}, torch {torch.__version__}, {a.problems} JIIO problems x 6 samples\n')
-    opts = inspect.signature(jiio_solve).parameters
     new = 'restart' in str(getattr(jiio.augmented, '_JIIO_DEFAULTS', {}))
     m0 = getattr(jiio.augmented, '_JIIO_DEFAULTS', {}).get('m', 5)
     configs = {f'default (type I, m={m0}, alpha_x=0.1)': {}, 'm=5': dict(m=5), 'm=10, lam=1e-8': dict(m=10, lam=1e-8), 'type II': dict(kind='II')}
