@@ -6,8 +6,9 @@ Protocol. Every configuration trains the same global batches (`Batches`, seed 0)
 `jiio.distributed.run_ranks`: '1p x 1t' (one process, one thread), '1p x 2t' (one process, two threads: what one would
 run instead on these 2 cores) and '2p x 1t' (two gloo processes of one thread each, each on half of every global
 batch). The configurations are interleaved, --repeats times; each run does --warmup steps, then times --steps steps
-with a callback and timers around the trainer's collective operations (the gradient all-reduce, the metric
-reduction, the buffer broadcast). Clocks: time.perf_counter, CLOCK_MONOTONIC, shared by the processes of one machine.
+with a callback and timers around the trainer's collective operations: the gradient all-reduce (the trainer wraps
+its step in DistributedDataParallel; a DDP communication hook records each bucket's all-reduce, run synchronously:
+DDP's default averaging without its overlap of communication and backward) and the metric reduction. Clocks: time.perf_counter, CLOCK_MONOTONIC, shared by the processes of one machine.
 Per step of a 2-process run: the rank that reaches the gradient all-reduce last waits for nobody, so its time inside
 it is the communication; the other rank's extra time there is its *wait*. 'balanced' is the step time if the two
 ranks' work were equal (each arriving at the mean of the two arrival times): the most any balancing could gain.
@@ -18,6 +19,7 @@ on), where the shards' solves end at different iterations. The 2 cores are SHARE
 absolute figures are noisy, compare within one run. Ends with one line of JSON."""
 import argparse, json, statistics, time
 import torch
+import torch.distributed as dist
 import jiio.train as jt
 from jiio.core import set_seed, print_table
 from jiio.data import load
@@ -31,20 +33,27 @@ CONFIGS = {'1p x 1t': (1, 1), '1p x 2t': (1, 2), '2p x 1t': (2, 1)}
 class Clock:
     "Per-step timestamps: start and end of each step, and enter/exit of the trainer's collectives."
     def __init__(self): self.steps, self.cur, self.on = [], None, False
-    def before_step(self, tr): self.cur = dict(start=time.perf_counter(), mean=0., bcast=0.)
+    def before_step(self, tr): self.cur = dict(start=time.perf_counter(), mean=0., ar=0.)
     def after_step(self, tr):
         if self.on: self.steps.append(dict(self.cur, end=time.perf_counter()))
 
-def _timed(clock, fn, key):
-    "`fn` wrapped to record its enter/exit times (key 'ar') or add its duration (other keys) to the current step."
-    def g(*a, **k):
-        t = time.perf_counter(); r = fn(*a, **k); t2 = time.perf_counter()
+def _timed_mean(clock, fn):
+    "`all_mean` wrapped to add its duration to the current step (and note this rank's own solve length)."
+    def g(d, world):
+        t = time.perf_counter(); r = fn(d, world)
         if clock.cur is not None:
-            if key == 'ar': clock.cur.update(ar_in=t, ar_out=t2)
-            else: clock.cur[key] += t2 - t
-            if key == 'mean' and 'inner' in a[0]: clock.cur['inner'] = a[0]['inner']   # this rank's own solve, before averaging
+            clock.cur['mean'] += time.perf_counter() - t
+            if 'inner' in d: clock.cur['inner'] = d['inner']   # this rank's own solve, before averaging
         return r
     return g
+
+def timed_allreduce(clock, bucket):
+    "DDP communication hook: the averaging all-reduce of one gradient bucket, synchronous, its times recorded (first entry, total)."
+    t = time.perf_counter()
+    buf = bucket.buffer(); dist.all_reduce(buf); buf /= dist.get_world_size()
+    if clock.cur is not None: clock.cur.setdefault('ar_in', t); clock.cur['ar'] += time.perf_counter() - t
+    fut = torch.futures.Future(); fut.set_result(buf)
+    return fut
 
 def build(work, tol):
     "The trainer of workload `work` ('synth', 'jiio', 'jiio-tol'), on this process's share of the global batches."
@@ -58,9 +67,9 @@ def job(work, threads, warmup, steps, tol):
     "Run in each process: warm up, then time `steps` steps; this process's per-step records."
     torch.set_num_threads(threads)
     clock = Clock()
-    jt.all_reduce_grads, jt.all_mean, jt.broadcast_ = (_timed(clock, f, k) for f, k in
-        ((jt.all_reduce_grads, 'ar'), (jt.all_mean, 'mean'), (jt.broadcast_, 'bcast')))
+    jt.all_mean = _timed_mean(clock, jt.all_mean)
     tr = build(work, tol); tr.cbs = [clock]
+    if tr.world > 1: tr.ddp.register_comm_hook(clock, timed_allreduce)
     tr.fit(warmup, log_every=0)
     clock.on = True; tr.fit(steps, log_every=0)
     return clock.steps
@@ -74,7 +83,7 @@ def summarise(recs):
     for i in range(n):
         s = [r[i] for r in recs]
         last = max(range(len(s)), key=lambda k: s[k]['ar_in'])
-        comm.append(s[last]['ar_out'] - s[last]['ar_in'] + s[last]['mean'] + s[last]['bcast'])
+        comm.append(s[last]['ar'] + s[last]['mean'])
         w = [s[last]['ar_in'] - x['ar_in'] for x in s]
         wait.append(max(w)); bal.append(T[i] - statistics.mean(w))
         comp.append(statistics.mean(x['ar_in'] - x['start'] for x in s))

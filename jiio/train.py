@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['linear_warmup', 'cosine_sched', 'lr_at', 'default_device', 'to_device', 'get_rng_state', 'set_rng_state', 'Batches',
-           'PeerFailure', 'init_distributed', 'shard', 'all_reduce_grads', 'all_mean', 'broadcast_', 'on_main',
-           'atomic_save', 'writable_dir', 'check_config', 'Trainer', 'synth_regression', 'mse_step', 'synth_trainer']
+           'PeerFailure', 'init_distributed', 'shard', 'all_mean', 'on_main', 'atomic_save', 'writable_dir',
+           'check_config', 'Trainer', 'synth_regression', 'mse_step', 'synth_trainer']
 
 # %% ../nbs/10_train.ipynb #305cf9e0
-import os, sys, time, math, random, tempfile, warnings, importlib.util, atexit, itertools
+import os, sys, gc, time, math, random, tempfile, warnings, importlib.util, atexit, itertools, weakref
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +17,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import TensorDataset, default_collate
 from fastcore.basics import patch, store_attr
 from .core import set_seed, optional_import
@@ -126,8 +127,12 @@ class PeerFailure(RuntimeError):
 
 _TIMEOUT = [600.]
 
+_WRAPPED = weakref.WeakSet()   # the trainers holding a DDP wrapper
+
 def _leave():
-    "Leave the process group at exit."
+    "Leave the process group at exit, after releasing the DDP wrappers still alive (their threads must end before the group)."
+    for tr in list(_WRAPPED): tr.__dict__.pop('ddp', None)
+    gc.collect()
     if dist.is_initialized(): dist.destroy_process_group()
 
 def init_distributed(timeout:float=None): # seconds a collective waits for the others (default: $JIIO_DIST_TIMEOUT, else 600)
@@ -141,11 +146,16 @@ def init_distributed(timeout:float=None): # seconds a collective waits for the o
     atexit.register(_leave)
     return dist.get_rank(), dist.get_world_size()
 
+def _is_comm_error(e):
+    "Whether `e` comes from the communication (gloo / NCCL: connection closed by peer, timed out, aborted), not from the step's own work."
+    return isinstance(e, dist.DistError) or any(s in str(e).lower() for s in ('gloo', 'nccl', 'connection closed', 'timed out', 'timeout', 'pair closure'))
+
 @contextmanager
 def _peers(what):
-    "Turn the failure of a collective operation into a `PeerFailure` that says what most likely happened."
+    "Turn the failure of a collective operation (also one inside a step's forward or backward) into a `PeerFailure` that says what most likely happened."
     try: yield
-    except RuntimeError as e:   # gloo / NCCL: connection closed by peer, timed out, aborted
+    except RuntimeError as e:
+        if isinstance(e, PeerFailure) or not dist.is_initialized() or not _is_comm_error(e): raise
         raise PeerFailure(f'process {dist.get_rank()} of {dist.get_world_size()}: {what} failed: another process failed, was killed '
                           f'or did not answer within the {_TIMEOUT[0]:g} s timeout of the process group (see its log). [{str(e)[:160]}]') from e
 
@@ -167,32 +177,12 @@ def _comm_device():
     "Where collective operations want their tensors: the current GPU with NCCL, else the CPU."
     return torch.device('cuda', torch.cuda.current_device()) if dist.get_backend() == 'nccl' else torch.device('cpu')
 
-def all_reduce_grads(params, # parameters whose `.grad` are averaged in place
-                     world:int): # number of processes (1: nothing to do)
-    "Average the gradients of `params` over the processes (one all-reduce per device and dtype); a parameter no process has a gradient for keeps none."
-    if world == 1: return
-    groups = {}
-    for p in params: groups.setdefault((p.device, p.dtype), []).append(p)
-    for ps in groups.values():
-        has = torch.tensor([p.grad is not None for p in ps], dtype=ps[0].dtype, device=ps[0].device)
-        flat = torch.cat([(p.grad if p.grad is not None else torch.zeros_like(p)).reshape(-1) for p in ps] + [has])
-        with _peers('the all-reduce of the gradients'): dist.all_reduce(flat)
-        flat /= world
-        for p, g, h in zip(ps, flat[:-len(ps)].split([p.numel() for p in ps]), flat[-len(ps):].tolist()):
-            p.grad = g.view_as(p) if h > 0 else None
-
 def all_mean(d:dict, world:int): # python floats under the same keys on every process
     "The mean over the processes of each value of `d`."
     if world == 1: return d
     v = torch.tensor(list(d.values()), dtype=torch.float64, device=_comm_device())
     with _peers('the reduction of the metrics'): dist.all_reduce(v)
     return dict(zip(d, (v / world).tolist()))
-
-def broadcast_(tensors, world:int):
-    "Overwrite `tensors` (e.g. a model's parameters and buffers) with rank 0's, in place."
-    if world == 1: return
-    with _peers("the broadcast of rank 0's model"), torch.no_grad():
-        for t in tensors: dist.broadcast(t.data, 0)
 
 def on_main(fn, world:int):
     "`fn()` run by rank 0 only; its result, or the exception it raised, is handed to every process."
@@ -292,26 +282,21 @@ class Trainer:
 # %% ../nbs/10_train.ipynb #40137f9e
 def _rank_seed(base:int, rank:int): return int(np.random.SeedSequence([base, rank]).generate_state(1)[0])
 
+class _Step(nn.Module):
+    "A trainer's `compute` as the forward of a module holding its model: what `DistributedDataParallel` wraps."
+    def __init__(self, tr): super().__init__(); self.model, self._tr = tr.model, weakref.ref(tr)   # weak: no trainer <-> DDP cycle
+    def forward(self, batch): return self._tr().compute(batch)
+
 @patch
 def _join(self:Trainer):
-    "Set up a data-parallel run: check the batch size, copy rank 0's model, seed each process, sync gradients before each step."
+    "Set up a data-parallel run: check the batch size, seed each process, wrap the step in DDP (which copies rank 0's model)."
     bs = getattr(self.data, 'bs', None)
     if bs is not None and bs % self.world: raise ValueError(f'the global batch size {bs} must be divisible by the {self.world} processes')
-    broadcast_(itertools.chain(self.model.parameters(), self.model.buffers()), self.world)
     if self.rank > 0: set_seed(_rank_seed(torch.initial_seed(), self.rank))
-    self._synced = False
-    self.opt.register_step_pre_hook(lambda opt, args, kw: self._pre_step())
-
-@patch
-def _pre_step(self:Trainer):
-    "Before an optimiser step: average the gradients unless `sync_grads` already did."
-    if not self._synced: self.sync_grads()
-    self._synced = False
-
-@patch
-def sync_grads(self:Trainer):
-    "Average the gradients over the processes (nothing to do with one); `update` calls it between backward and clipping."
-    all_reduce_grads(self.params, self.world); self._synced = True
+    with _peers("the broadcast of rank 0's model"):
+        self.ddp = DistributedDataParallel(_Step(self), device_ids=[self.device] if self.device.type == 'cuda' else None,
+                                           find_unused_parameters=True)
+    _WRAPPED.add(self)
 
 @patch
 def on_global_batch(self:Trainer, fn, x):
@@ -320,6 +305,7 @@ def on_global_batch(self:Trainer, fn, x):
     xs = [torch.empty_like(x) for _ in range(self.world)]
     with _peers('the gathering of the global batch'): dist.all_gather(xs, x.contiguous())
     return shard(fn(torch.cat(xs)), self.rank, self.world)
+
 
 # %% ../nbs/10_train.ipynb #a96702eb
 def synth_regression(n:int=256, d:int=4, noise:float=0.1, seed:int=0):
@@ -349,10 +335,9 @@ def compute(self:Trainer, batch):
 
 @patch
 def update(self:Trainer, loss):
-    "One optimiser step on `loss`: zero the grads, backward, average them over the processes, clip, step the optimiser and the lr schedule."
+    "One optimiser step on `loss`: zero the grads, backward (DDP averages the gradients over the processes meanwhile), clip, step the optimiser and the lr schedule."
     self.opt.zero_grad(set_to_none=True)
-    loss.backward()
-    self.sync_grads()
+    with _peers('the all-reduce of the gradients'): loss.backward()
     gn = nn.utils.clip_grad_norm_(self.params, self.clip) if self.clip else None
     self.opt.step(); self.sched.step()
     return {} if gn is None else dict(grad_norm=gn)
@@ -375,9 +360,12 @@ def train_step(self:Trainer, batch):
     "Train on this process's shard of the global `batch`; returns the record `step`, `loss`, metrics (averaged over the processes), `grad_norm` (with `clip`), `lr` and `time` (s)."
     t0, lr = time.perf_counter(), self.opt.param_groups[0]['lr']
     self.model.train()
-    broadcast_(self.model.buffers(), self.world)   # as DDP: every process starts the step with rank 0's buffers
     self._sharded = True
-    try: out = self.compute(to_device(shard(batch, self.rank, self.world), self.device))
+    try:
+        b = to_device(shard(batch, self.rank, self.world), self.device)
+        if self.world == 1: out = self.compute(b)
+        else:
+            with _peers('the start of a step'): out = self.ddp(b)   # DDP broadcasts rank 0's buffers first
     finally: self._sharded = False
     _check_loss(out, self.step)
     out.update(self.update(out['loss']))
