@@ -1,6 +1,6 @@
 """Data-parallel runs that need the generative module (above jiio.distributed): the JIIO trainer gives the same decoder
-with one and two processes, and `torchrun ... -m jiio.cli generative` runs end to end. Two gloo processes, one thread
-each; the fast tests of the trainer layer are in nbs/10a_distributed.ipynb."""
+with one and two processes, and `torchrun ... -m jiio.cli generative` (also as two nodes), `meta` and `adversarial`
+run end to end. Two gloo processes, one thread each; the fast tests of the trainer layer are in nbs/10a_distributed.ipynb."""
 import os, sys, subprocess, shutil
 from pathlib import Path
 import pytest, torch
@@ -9,7 +9,7 @@ from jiio.data import load
 from jiio.models import get_model
 from jiio.train import Batches
 from jiio.generative import InverseTask, JIIOTrainer
-from jiio.distributed import run_ranks
+from jiio.distributed import run_ranks, free_port
 
 TIGHT = dict(b_tol=1e-10, b_max_iter=40)   # the implicit backward run to its iteration cap on every sample
 
@@ -45,21 +45,28 @@ def test_jiio_one_vs_two_default():
     diff, ldiff = one_vs_two('inpainting', None, torch.float32)
     assert diff < 1e-4 and ldiff < 1e-5, (diff, ldiff)   # measured 2.1e-5 and 3.4e-7
 
-def torchrun_vs_one(tmp_path, problem, train_fn, args, files, atol, flags=(), **one_kw):
-    """Run `jiio-train problem` under `torchrun --nproc_per_node 2` and `train_fn` in this process with the same settings;
-    check that rank 0 alone wrote `files` and one summary, and that the two checkpoints hold the same weights within `atol`."""
+def torchrun_vs_one(tmp_path, problem, train_fn, args, files, atol, flags=(), nodes=1, **one_kw):
+    """Run `jiio-train problem` in 2 processes under torchrun and `train_fn` in this process with the same settings; check
+    that rank 0 alone wrote `files` and one summary, and that the two checkpoints hold the same weights within `atol`.
+    `nodes=1`: one `torchrun --standalone --nproc_per_node 2`; `nodes=2`: two torchruns of one process each, as on two
+    nodes (`--nnodes 2`, c10d rendezvous on this machine; each process is local rank 0 of its node)."""
     torchrun = Path(sys.executable).parent / 'torchrun'
-    cmd = [str(torchrun), '--standalone', '--nproc_per_node', '2', '-m', 'jiio.cli', problem, *flags, '--out', str(tmp_path / 'two')]
-    cmd += [f'--{k.replace("_", "-")}={v}' for k, v in args.items()]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=dict(os.environ, OMP_NUM_THREADS='1'))
-    assert p.returncode == 0, p.stderr[-3000:]
-    assert p.stdout.count('wrote ') == 1, p.stdout     # one summary: rank 0's
+    launch = ([['--standalone', '--nproc_per_node', '2']] if nodes == 1 else
+              [['--nnodes', '2', '--nproc_per_node', '1', '--rdzv_backend', 'c10d', '--rdzv_endpoint', f'127.0.0.1:{free_port()}',
+                '--rdzv_id', 'jiio-test']] * 2)
+    tail = ['-m', 'jiio.cli', problem, *flags, '--out', str(tmp_path / 'two')] + [f'--{k.replace("_", "-")}={v}' for k, v in args.items()]
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    ps = [subprocess.Popen([str(torchrun), *l, *tail], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for l in launch]
+    outs = [p.communicate(timeout=600) for p in ps]
+    for p, (o, e) in zip(ps, outs): assert p.returncode == 0, e[-3000:]
+    stdout = ''.join(o for o, e in outs)
+    assert stdout.count('wrote ') == 1, stdout     # one summary: rank 0's
     assert sorted(f.name for f in (tmp_path / 'two').iterdir()) == sorted(files)
     train_fn(out=tmp_path / 'one', quiet=True, **(args | one_kw))
     one, two = (torch.load(tmp_path / d / 'ckpt.pt', weights_only=True) for d in ('one', 'two'))
     assert two['step'] == args['steps'] and len(two['rng_ranks']) == 2
     for k, v in one['model'].items(): torch.testing.assert_close(two['model'][k], v, rtol=0, atol=atol)
-    return p.stdout
+    return stdout
 
 def test_torchrun_cli(tmp_path):
     "`torchrun --nproc_per_node 2 -m jiio.cli generative`: rank 0 alone writes the outputs, and the decoder is the one-process one."
@@ -67,6 +74,12 @@ def test_torchrun_cli(tmp_path):
     out = torchrun_vs_one(tmp_path, 'generative', train_generative, dict(steps=4, n_train=256, n_test=16, bs=16, ckpt_every=2),
                           ['ckpt.pt', 'grids.png', 'metrics.json'], 1e-4)
     assert 'speedup_vs_adam' in out, out
+
+def test_torchrun_two_nodes(tmp_path):
+    "Two torchruns of one process each, meeting at a c10d rendezvous as two nodes would: the same run as one process."
+    from jiio.cli import train_generative
+    torchrun_vs_one(tmp_path, 'generative', train_generative, dict(steps=4, n_train=256, n_test=16, bs=16, ckpt_every=2),
+                    ['ckpt.pt', 'grids.png', 'metrics.json'], 1e-4, nodes=2)
 
 def test_torchrun_meta(tmp_path):
     """`torchrun --nproc_per_node 2 -m jiio.cli meta`: each rank adapts its share of the meta-batch's tasks, rank 0 alone
