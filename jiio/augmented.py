@@ -273,28 +273,30 @@ def forward(self:AugmentedDEQ, h, x0, y=None, z0=None, constraint=None, **kw):
     return p.unpack(Z), x, res
 
 # %% ../nbs/06_augmented.ipynb #c1d2e3f4
-def _aug_map_graph(f, h, y, cons, pz, sx, ax, alpha_z, alpha_mu):
-    "Eq. 11 as a differentiable map of packed states (its inner gradients built with `create_graph`, for VJPs through it)."
+def _aug_map_graph(M, ax):
+    "Eq. 11 as a differentiable map of the packed states of the `_JIIOMap` `M` (its inner gradients built with `create_graph`, for VJPs through it)."
+    c = M.cfg
     def F(V):
-        Dz = pz.dim
-        Z, X, MU = V[:, :Dz], V[:, Dz:V.shape[1] - Dz], V[:, V.shape[1] - Dz:]
-        z, x = pz.unpack(Z), X.reshape(X.shape[0], *sx)
-        fz, c = pz.pack(f(z, x)), h(z, x, y)
-        gZ, gX = torch.autograd.grad([c, fz], [Z, X], [torch.ones_like(c), MU], create_graph=True, allow_unused=True)
+        Z, X, MU = M.split(V)
+        z, x = M.pz.unpack(Z), X.reshape(X.shape[0], *M.sx)
+        fz, cost = M.pz.pack(M.f(z, x)), M.h(z, x, M.y)
+        gZ, gX = torch.autograd.grad([cost, fz], [Z, X], [torch.ones_like(cost), MU], create_graph=True, allow_unused=True)
         gX = torch.zeros_like(X) if gX is None else gX
-        return torch.cat([Z + alpha_z * (fz - Z), cons.project(X - ax * gX), MU + alpha_mu * (gZ - MU)], 1)
+        return M.join(Z + c['alpha_z'] * (fz - Z), M.cons.project(X - ax * gX), MU + c['alpha_mu'] * (gZ - MU))
     return F
 
 @patch
 def _exact(self:AugmentedDEQ, h, y, constraint, res, kw):
     "`(z*, x*)` with the exact implicit gradient of the augmented fixed point (in theta, y and the parameters of h)."
     cfg, p, B = _JIIO_DEFAULTS | kw, Packer(res.z), res.x.shape[0]
-    ax = alpha_at(cfg['alpha_x'], res.nfev - 1, cfg['max_iter'])
-    F = _aug_map_graph(self.cell, h, y, constraint or Constraint(), p, res.x.shape[1:], ax, cfg['alpha_z'], cfg['alpha_mu'])
-    V, info = torch.cat([p.pack(res.z), res.x.reshape(B, -1), p.pack(res.mu)], 1).detach(), {}
+    M = _JIIOMap(self.cell, h, y, constraint or Constraint(), p, res.x.shape[1:], cfg, p.pack(res.z))
+    F = _aug_map_graph(M, alpha_at(cfg['alpha_x'], res.nfev - 1, cfg['max_iter']))
+    V, info = M.join(p.pack(res.z), res.x.reshape(B, -1), p.pack(res.mu)).detach(), {}
     with parametrize.cached(): V = implicit_fixed_point(F, V, self.b_solver, self.b_kw, stats=info)
     self.last_backward = info
-    return p.unpack(V[:, :p.dim]), V[:, p.dim:V.shape[1] - p.dim].reshape(res.x.shape), res
+    Z, X, _ = M.split(V)
+    return p.unpack(Z), X.reshape(res.x.shape), res
+
 
 # %% ../nbs/06_augmented.ipynb #caabc290
 @patch
