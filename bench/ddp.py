@@ -8,15 +8,16 @@ run instead on these 2 cores) and '2p x 1t' (two gloo processes of one thread ea
 batch). The configurations are interleaved, --repeats times; each run does --warmup steps, then times --steps steps
 with a callback and timers around the trainer's collective operations: the gradient all-reduce (the trainer wraps
 its step in DistributedDataParallel; a DDP communication hook records each bucket's all-reduce, run synchronously:
-DDP's default averaging without its overlap of communication and backward) and the metric reduction. Clocks: time.perf_counter, CLOCK_MONOTONIC, shared by the processes of one machine.
+DDP's default averaging without its overlap of communication and backward) and the metric reduction. Clocks:
+time.perf_counter, CLOCK_MONOTONIC, shared by the processes of one machine.
 Per step of a 2-process run: the rank that reaches the gradient all-reduce last waits for nobody, so its time inside
 it is the communication; the other rank's extra time there is its *wait*. 'balanced' is the step time if the two
 ranks' work were equal (each arriving at the mean of the two arrival times): the most any balancing could gain.
 Workloads: (A) the synthetic regression trainer of jiio.train (a Linear(4, 1), global batch 32): communication-bound;
 (B) the JIIO generative trainer on MNIST inpainting, 'decoder-mlp', global batch 64, the trainer's inner solve
 (20 iterations, no early stopping); (C) the same with per-sample early stopping (tol --tol, max_iter 80; compaction
-on), where the shards' solves end at different iterations. The 2 cores are SHARED with other jobs (other helpers):
-absolute figures are noisy, compare within one run. Ends with one line of JSON."""
+on), where the shards' solves end at different iterations. The 2 cores may be shared with other jobs (the load average
+is printed): absolute figures are noisy, compare within one run. Ends with one line of JSON."""
 import argparse, json, statistics, time
 import torch
 import torch.distributed as dist

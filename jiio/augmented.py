@@ -297,7 +297,6 @@ def _exact(self:AugmentedDEQ, h, y, constraint, res, kw):
     Z, X, _ = M.split(V)
     return p.unpack(Z), X.reshape(res.x.shape), res
 
-
 # %% ../nbs/06_augmented.ipynb #caabc290
 @patch
 def jac_loss(self:AugmentedDEQ, res):

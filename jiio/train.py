@@ -8,7 +8,7 @@ __all__ = ['linear_warmup', 'cosine_sched', 'lr_at', 'default_device', 'to_devic
            'check_config', 'Trainer', 'synth_regression', 'mse_step', 'synth_trainer']
 
 # %% ../nbs/10_train.ipynb #305cf9e0
-import os, sys, gc, time, math, random, tempfile, warnings, importlib.util, atexit, itertools, weakref
+import os, sys, gc, time, math, random, tempfile, warnings, importlib.util, atexit, weakref
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -305,7 +305,6 @@ def on_global_batch(self:Trainer, fn, x):
     xs = [torch.empty_like(x) for _ in range(self.world)]
     with _peers('the gathering of the global batch'): dist.all_gather(xs, x.contiguous())
     return shard(fn(torch.cat(xs)), self.rank, self.world)
-
 
 # %% ../nbs/10_train.ipynb #a96702eb
 def synth_regression(n:int=256, d:int=4, noise:float=0.1, seed:int=0):
