@@ -9,6 +9,7 @@ Protocol (fixed here and printed with the results):
   PGD-AT-10 and PGD-AT-20, each on a fresh copy of the same model.
 - --pretrain M: a clean model is trained for M minutes first and every model below starts from its weights
   (adversarial fine-tuning); 0 (default): from scratch.
+- JIIO-AT's inner attack: jiio.adversarial.JIIO_ATTACK (30 iterations), or --jiio-iters iterations.
 - Equal wall clock: JIIO-AT and PGD-AT-10 each train a fresh model for --minutes (the schedule is sized from the
   timing so that it ends at the budget; training stops at the budget).
 - Equal steps: JIIO-AT trains again for as many steps as PGD-AT-10 reached in the budget (its time is reported), and
@@ -47,6 +48,7 @@ def trainer(name, data, a, n_steps):
     set_seed(0)
     model = get_adv_model(a.preset)
     if getattr(a, 'init', None) is not None: model.load_state_dict(a.init)   # --pretrain: start from the clean-trained weights
+    if method == 'jiio' and a.jiio_iters: kw = dict(kw, attack_kw=dict(max_iter=a.jiio_iters))   # JIIO-AT's inner budget
     return make_adv_trainer(method, model, Batches(data, a.bs, seed=0), a.eps, a.norm, n_steps, a.lr, **kw)
 
 def time_per_step(name, data, a):
@@ -77,6 +79,7 @@ def main():
     p.add_argument('--curve-eps', default=None); p.add_argument('--curve-attacks', default='pgd-20,jiio')
     p.add_argument('--out', default=None, help='prefix of the .txt and .png results (default bench/results/adversarial_<data>_<norm>)')
     p.add_argument('--pretrain', type=float, default=0., help='minutes of clean training whose weights every method starts from (0: from scratch)')
+    p.add_argument('--jiio-iters', type=int, default=None, help="iterations of JIIO-AT's inner attack (default: JIIO_ATTACK's)")
     p.add_argument('--quick', action='store_true', help='smoke test: tiny preset, 0.2 min, 16 test images, cheap attacks')
     a = p.parse_args()
     if a.quick:
@@ -90,7 +93,7 @@ def main():
     torch.set_num_threads(1)
     print(__doc__.split('usage:')[0])
     print(f'jiio {jiio.__version__}, torch {torch.__version__}, 1 thread; settings {vars(a)}')
-    print(f'training solves {TRAIN_DEQ}; JIIO attack in training {JIIO_ATTACK}')
+    print(f'training solves {TRAIN_DEQ}; JIIO attack in training {JIIO_ATTACK | (dict(max_iter=a.jiio_iters) if a.jiio_iters else {})}')
     data, test = adv_data(a.data, a.n_train, a.n_test, seed=0)
 
     print('\n1. time per training step (s)', flush=True)
