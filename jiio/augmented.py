@@ -29,15 +29,15 @@ def alpha_at(alpha_x, k, max_iter):
     return alpha_x
 
 # %% ../nbs/06_augmented.ipynb #588b2342
-def _grads(f, h, y, pz, sx, Z, X, MU):
-    "`f(z, x)`, `h(z, x, y)`, `∇_z h + J_zᵀ μ` and `∇_x h + J_xᵀ μ`, from one forward and one backward."
+def _grads(f, h, y, pz, sx, Z, X, MU, create_graph=False):
+    "`f(z, x)`, `h(z, x, y)`, `∇_z h + J_zᵀ μ` and `∇_x h + J_xᵀ μ`, from one forward and one backward (`create_graph`: differentiable in Z, X, MU and the parameters)."
     with torch.enable_grad():
-        Zl, Xl = Z.detach().requires_grad_(), X.detach().requires_grad_()
-        z, x = pz.unpack(Zl), Xl.view(Xl.shape[0], *sx)
+        if not create_graph: Z, X = Z.detach().requires_grad_(), X.detach().requires_grad_()
+        z, x = pz.unpack(Z), X.view(X.shape[0], *sx)
         fz, c = pz.pack(f(z, x)), h(z, x, y)
-        gZ, gX = torch.autograd.grad([c, fz], [Zl, Xl], [torch.ones_like(c), MU], allow_unused=True)
-    if gX is None: gX = torch.zeros_like(X)
-    return fz.detach(), c.detach(), gZ if gZ is not None else torch.zeros_like(Z), gX
+        gZ, gX = torch.autograd.grad([c, fz], [Z, X], [torch.ones_like(c), MU], create_graph=create_graph, allow_unused=True)
+    gZ, gX = (torch.zeros_like(t) if g is None else g for g, t in ((gZ, Z), (gX, X)))
+    return (fz, c, gZ, gX) if create_graph else (fz.detach(), c.detach(), gZ, gX)
 
 # %% ../nbs/06_augmented.ipynb #cb620958
 _NORMALIZE = {None: lambda g: g,
@@ -89,15 +89,21 @@ class _JIIOMap:
 
 # %% ../nbs/06_augmented.ipynb #a8b9c0d1
 @patch
+def update(self:_JIIOMap, Z, X, MU, fz, gZ, dX, ax):
+    "Eq. 11 from the gradients at `(Z, X, MU)` and the x direction `dX`: the packed `F(V)`, the z and mu residuals, the new (projected) x."
+    c = self.cfg
+    Rz, Rmu = fz - Z, gZ - MU
+    Xn = self.cons.project(X - ax * dX)
+    return self.join(torch.add(Z, Rz, alpha=c['alpha_z']), Xn, torch.add(MU, Rmu, alpha=c['alpha_mu'])), Rz, Rmu, Xn
+
+@patch
 def __call__(self:_JIIOMap, V, k):
     "F(V) at iteration `k`, no residual norm, and the tracker's per-sample figures."
     c = self.cfg
     ax = alpha_at(c['alpha_x'], k, c['max_iter'])
     Z, X, MU = self.split(V)
     fz, cost, gZ, gX = self._grads(Z, X, MU)
-    Rz, Rmu = fz - Z, gZ - MU
-    Xn = self.cons.project(X - ax * _NORMALIZE[c['normalize']](gX))    # the (projected, normalised) gradient step
-    FV = self.join(torch.add(Z, Rz, alpha=c['alpha_z']), Xn, torch.add(MU, Rmu, alpha=c['alpha_mu']))
+    FV, Rz, Rmu, Xn = self.update(Z, X, MU, fz, gZ, _NORMALIZE[c['normalize']](gX), ax)
     self.sample_evals += V.shape[0]
     if not self.stats: return FV, None, (cost,)
     gx = bnorm(gX) if c['normalize'] is None else torch.ones_like(cost)
@@ -275,14 +281,10 @@ def forward(self:AugmentedDEQ, h, x0, y=None, z0=None, constraint=None, **kw):
 # %% ../nbs/06_augmented.ipynb #c1d2e3f4
 def _aug_map_graph(M, ax):
     "Eq. 11 as a differentiable map of the packed states of the `_JIIOMap` `M` (its inner gradients built with `create_graph`, for VJPs through it)."
-    c = M.cfg
     def F(V):
         Z, X, MU = M.split(V)
-        z, x = M.pz.unpack(Z), X.reshape(X.shape[0], *M.sx)
-        fz, cost = M.pz.pack(M.f(z, x)), M.h(z, x, M.y)
-        gZ, gX = torch.autograd.grad([cost, fz], [Z, X], [torch.ones_like(cost), MU], create_graph=True, allow_unused=True)
-        gX = torch.zeros_like(X) if gX is None else gX
-        return M.join(Z + c['alpha_z'] * (fz - Z), M.cons.project(X - ax * gX), MU + c['alpha_mu'] * (gZ - MU))
+        fz, _, gZ, gX = _grads(M.f, M.h, M.y, M.pz, M.sx, Z, X, MU, create_graph=True)
+        return M.update(Z, X, MU, fz, gZ, gX, ax)[0]
     return F
 
 @patch
