@@ -47,21 +47,28 @@ class VariationalDropout(nn.Module):
         return a * self.mask
 
 # %% ../nbs/09_models.ipynb #8a66a59c
+def _film(a, film):
+    "FiLM: `(1 + gamma) * a + beta`, with `gamma, beta` `(B, C)` broadcast over the feature map `a` `(B, C, H, W)`."
+    return a * (1 + film[0][..., None, None]) + film[1][..., None, None]
+
 class MDEQBlock(nn.Module):
-    "Residual block of one branch: `GN(relu(z + GN(drop(conv2(relu(FiLM(GN(conv1(z)))))) + inj)))`."
+    "Residual block of one branch: `GN(relu(z + GN(drop(conv2(relu(FiLM(GN(conv1(z)))))) + inj)))`, or FiLM after the second GN."
     def __init__(self, c,           # channels of the branch
                  expansion=5,       # inner width factor: conv1 is c -> expansion*c
                  groups=8,          # GroupNorm groups
-                 dropout=0.):       # variational dropout after conv2
+                 dropout=0.,        # variational dropout after conv2
+                 film_at='hidden'): # where FiLM acts: 'hidden' (after GN(conv1), expansion*c channels) or 'output' (after the second GN, c)
         super().__init__()
+        if film_at not in ('hidden', 'output'): raise ValueError(f"film_at must be 'hidden' or 'output', got {film_at!r}")
         self.conv1, self.gn1 = _conv(c, expansion * c, wn=True), _gn(expansion * c, groups)
         self.conv2, self.gn2 = _conv(expansion * c, c, wn=True), _gn(c, groups)
-        self.drop, self.gn3 = VariationalDropout(dropout), _gn(c, groups)
-    def forward(self, z, inj=None, film=None):  # inj: like z or None; film: (gamma, beta), each (B, expansion*c)
+        self.drop, self.gn3, self.film_at = VariationalDropout(dropout), _gn(c, groups), film_at
+    def forward(self, z, inj=None, film=None):  # inj: like z or None; film: (gamma, beta) with the channels of `film_at`
         a = self.gn1(self.conv1(z))
-        if film is not None: a = a * (1 + film[0][..., None, None]) + film[1][..., None, None]
+        if film is not None and self.film_at == 'hidden': a = _film(a, film)
         a = self.drop(self.conv2(torch.relu(a)))
         a = self.gn2(a if inj is None else a + inj)
+        if film is not None and self.film_at == 'output': a = _film(a, film)
         return self.gn3(torch.relu(z + a))
 
 # %% ../nbs/09_models.ipynb #bc6c7592
@@ -219,7 +226,8 @@ class PoolHead(nn.Module):
                  n_out,             # number of logits
                  pool=7,            # average-pooling kernel (capped at the branch size)
                  hidden=None,       # width of a hidden layer (None: one Linear layer)
-                 groups=8):         # GroupNorm groups
+                 groups=8,          # GroupNorm groups
+                 init_scale=1.):    # the last Linear layer's initial weights times this (larger: confident logits at init)
         super().__init__()
         shapes = _branch_shapes(channels, hw)
         self.ks = [min(pool, h, w) for _, h, w in shapes]
@@ -227,6 +235,7 @@ class PoolHead(nn.Module):
         n_in = sum(c * (h // k) * (w // k) for (c, h, w), k in zip(shapes, self.ks))
         self.fc = (nn.Sequential(nn.Linear(n_in, hidden), nn.ReLU(), nn.Linear(hidden, n_out)) if hidden
                    else nn.Linear(n_in, n_out))
+        with torch.no_grad(): (self.fc[-1] if hidden else self.fc).weight.mul_(init_scale)
     def forward(self, z):
         lead = z[0].shape[:-3]
         a = [F.avg_pool2d(gn(t.flatten(0, -4)), k).flatten(1) for gn, t, k in zip(self.norms, z, self.ks)]
@@ -296,12 +305,15 @@ class FiLMCell(MDEQCell):
                  channels=(64, 128), # channels per branch
                  context_dim=400,    # size of v, split evenly across branches
                  expansion=5, groups=8, dropout=0., out_scale=0.25,  # as in `MDEQCell`
-                 inject_all=True):   # False: inject the images into the top branch only (the paper)
+                 inject_all=True,    # False: inject the images into the top branch only (the paper)
+                 film_at='hidden'):  # 'hidden' (the paper: after the block's first GN) or 'output' (after its second GN)
         super().__init__(channels, expansion, groups, dropout, out_scale, ImageInjection(c_in, channels, groups, inject_all))
         if context_dim % len(channels):
             raise ValueError(f'context_dim {context_dim} must split evenly across {len(channels)} branches')
-        self.context_dim, dv = context_dim, context_dim // len(channels)
-        self.film = nn.ModuleList(nn.Linear(dv, 2 * expansion * c) for c in channels)
+        if film_at not in ('hidden', 'output'): raise ValueError(f"film_at must be 'hidden' or 'output', got {film_at!r}")
+        for b in self.blocks: b.film_at = film_at
+        self.context_dim, dv, e = context_dim, context_dim // len(channels), expansion if film_at == 'hidden' else 1
+        self.film = nn.ModuleList(nn.Linear(dv, 2 * e * c) for c in channels)
         for l in self.film: nn.init.zeros_(l.bias)
     def modulation(self, v):
         "Per-branch `(gamma, beta)` from the context `v` `(B, context_dim)`."
@@ -347,13 +359,13 @@ class DEQMetaClassifier(DEQModel):
     "Few-shot classifier: images `u` and task context `v` -> `FiLMCell` -> `PoolHead` logits over `n_way` classes."
     def __init__(self, c_in=1, img_size=28, n_way=5,        # image channels and size, classes per task
                  channels=(64, 128), context_dim=400, expansion=5,  # as in `FiLMCell`
-                 pool=7, hidden=None,                       # as in `PoolHead`
-                 inject_all=True, groups=8, dropout=0., out_scale=0.25, deq_kw=None):
+                 pool=7, hidden=None, head_scale=1.,        # as in `PoolHead` (`init_scale`)
+                 inject_all=True, groups=8, dropout=0., out_scale=0.25, film_at='hidden', deq_kw=None):
         super().__init__()
         self.img_shape, self.n_way, self.context_dim = (c_in, *_pair(img_size)), n_way, context_dim
         self.deq_kw = dict(deq_kw or {})
-        self.cell = FiLMCell(c_in, channels, context_dim, expansion, groups, dropout, out_scale, inject_all)
-        self.head = PoolHead(channels, img_size, n_way, pool, hidden, groups)
+        self.cell = FiLMCell(c_in, channels, context_dim, expansion, groups, dropout, out_scale, inject_all, film_at)
+        self.head = PoolHead(channels, img_size, n_way, pool, hidden, groups, head_scale)
     def forward(self, u,           # images (T, S, C, H, W) of T tasks, or (B, C, H, W)
                 v,                 # contexts (T, context_dim), or (B, context_dim)
                 z0=None, w0=None, **deq_kw):
