@@ -14,7 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .core import set_seed, cli, print_table
+from .core import set_seed, cli, print_table, Packer
+from .implicit import jac_reg
 from .augmented import jiio_solve, AugmentedDEQ
 from .baselines import naive_input_opt
 from .models import get_model, DEQMetaClassifier, _gn
@@ -127,10 +128,10 @@ def adapt(model, us, ys, method='jiio', l2=0.01, **kw):
         return v, dict(support_loss=info['cost'].mean().item(), inner_evals=2 * info['steps'])
     raise ValueError(f"unknown method {method!r}; valid methods are ['jiio', 'naive', 'gd']")
 
-def query_logits(model, uq, v, **deq_kw):
-    "Logits `(T, Q, n_way)` of the query images under the adapted contexts."
-    if isinstance(model, DEQMetaClassifier): return model(uq, v, **(QUERY_DEQ | deq_kw))[0]
-    return model(uq, v)[0]
+def query_logits(model, uq, v, with_info=False, **deq_kw):
+    "Logits `(T, Q, n_way)` of the query images under the adapted contexts (and the DEQ's `info`, None for a feed-forward model)."
+    out = model(uq, v, **(QUERY_DEQ | deq_kw)) if isinstance(model, DEQMetaClassifier) else model(uq, v)
+    return out if with_info else out[0]
 
 # %% ../nbs/13_meta.ipynb #f1fd7bff
 def adapt_and_predict(model, support_images, support_labels, query_images, method=None, l2=0.01, **kw):
@@ -163,9 +164,9 @@ def get_meta_model(name='meta-omniglot-small', n_way=5):
 class MetaTrainer(Trainer):
     "Meta-train a few-shot classifier: per meta-batch, adapt the task contexts on the support sets (`adapt`), train on the query loss."
     method = None
-    def __init__(self, model, data, l2=0.01, inner_kw=None, **kw):
-        self.l2, self.inner_kw = l2, dict(inner_kw or {})
-        cfg = dict(method=self.method, l2=l2, inner=repr(self.inner_kw))
+    def __init__(self, model, data, l2=0.01, inner_kw=None, jac_weight:float=0.5, **kw):
+        self.l2, self.inner_kw, self.jac_weight = l2, dict(inner_kw or {}), jac_weight
+        cfg = dict(method=self.method, l2=l2, inner=repr(self.inner_kw), jac_weight=jac_weight)
         super().__init__(model, data, config=cfg | kw.pop('config', {}), **kw)
 
     def adapt(self, us, ys): return adapt(self.model, us, ys, self.method, self.l2, **self.inner_kw)
@@ -174,9 +175,14 @@ class MetaTrainer(Trainer):
         us, ys, uq, yq = batch
         check_task(self.model, us, ys, uq)
         v, st = self.adapt(us, ys)
-        logits = query_logits(self.model, uq, v)
-        loss = F.cross_entropy(logits.flatten(0, 1), yq.flatten())
-        return dict(loss=loss, acc=(logits.argmax(-1) == yq).float().mean(), **st)
+        logits, info = query_logits(self.model, uq, v, with_info=True)
+        ce = F.cross_entropy(logits.flatten(0, 1), yq.flatten())
+        r = dict(loss=ce, acc=(logits.argmax(-1) == yq).float().mean(), **st)
+        if self.jac_weight and info is not None:   # a DEQ: keep its cell contractive where the queries settle
+            z = info.forward.z
+            jl = jac_reg(self.model.cell.bind(uq), z, v.detach()).mean() / Packer(z).dim
+            r.update(loss=ce + self.jac_weight * jl, ce=ce.detach(), jac=jl.detach())
+        return r
 
 class JIIOMetaTrainer(MetaTrainer):
     "JIIO on the support sets; meta-gradient first-order (`v*` a constant) or exact (through the augmented fixed point)."
@@ -237,10 +243,11 @@ def task_image(support, s_labels, query, q_pred, q_true, n_query:int=10, px:int=
 _TRAINERS = {'jiio': JIIOMetaTrainer, 'naive': NaiveMetaTrainer, 'conv': ConvMetaTrainer}
 
 def make_meta_trainer(method, model, data, steps:int=200, lr:float=1e-3, grad='first-order', l2:float=0.01, inner_kw=None,
-                      ckpt=None, ckpt_every=None, config=None):
+                      ckpt=None, ckpt_every=None, config=None, jac_weight:float=0.5):
     "The meta-trainer of `method` ('jiio', 'naive' or 'conv') with the schedule `jiio-train meta` uses (also used by `bench/meta.py`)."
     if method not in _TRAINERS: raise ValueError(f'unknown method {method!r}; valid methods are {list(_TRAINERS)}')
-    kw = dict(n_steps=steps, lr=lr, lr_min=lr / 10, warmup=min(20, steps // 10), clip=5.0, ckpt_path=ckpt, ckpt_every=ckpt_every, config=config or {})
+    kw = dict(n_steps=steps, lr=lr, lr_min=lr / 10, warmup=min(20, steps // 10), clip=5.0, ckpt_path=ckpt, ckpt_every=ckpt_every, config=config or {},
+              jac_weight=jac_weight)
     if method == 'jiio': return JIIOMetaTrainer(model, data, l2, inner_kw, grad=grad, **kw)
     if grad != 'first-order': raise ValueError(f"grad={grad!r} is only available with method='jiio' (the others are first-order)")
     return _TRAINERS[method](model, data, l2, inner_kw, **kw)
@@ -248,14 +255,14 @@ def make_meta_trainer(method, model, data, steps:int=200, lr:float=1e-3, grad='f
 # %% ../nbs/13_meta.ipynb #f23b28d1
 def train_meta(ways=5, shots=1, queries=5, method='jiio', grad='first-order', steps=200, tasks=4, lr=1e-3,
                preset='meta-omniglot-small', out='runs/meta', test_tasks=100, l2=0.01, seed=0, resume=False, ckpt_every=50, quiet=False,
-               source='offline', download=False):
+               source='offline', download=False, jac_weight=0.5):
     "Meta-train a few-shot classifier on Omniglot's training alphabets, test it on held-out ones, write checkpoint, metrics and a PNG of tasks to `out`."
     out = writable_dir(out); set_seed(seed)
     train = omniglot_episodes('train', ways, shots, queries, seed=seed, source=source, download=download)
     test = omniglot_episodes('test', ways, shots, queries, seed=seed + 1, source=source, download=download)
     model = get_meta_model('conv4' if method == 'conv' else preset, ways)
     config = dict(problem='meta', source=source, ways=ways, shots=shots, queries=queries, preset='conv4' if method == 'conv' else preset, tasks=tasks, seed=seed)
-    tr = make_meta_trainer(method, model, MetaBatches(train, tasks), steps, lr, grad, l2, None, out / 'ckpt.pt', ckpt_every, config)
+    tr = make_meta_trainer(method, model, MetaBatches(train, tasks), steps, lr, grad, l2, None, out / 'ckpt.pt', ckpt_every, config, jac_weight)
     if resume: tr.resume(missing_ok=True)
     s0, t0 = tr.step, time.time(); tr.fit(log_every=0 if quiet else None); secs = time.time() - t0
     if not tr.is_main: return None   # a data-parallel run (torchrun): rank 0 evaluates and writes
@@ -278,6 +285,7 @@ def meta(ways:int=5, shots:int=1,              # N-way K-shot tasks
          preset:str='meta-omniglot-small',     # a DEQMetaClassifier preset, or 'meta-omniglot-tiny'
          out:str='runs/meta',                  # folder for ckpt.pt, metrics.json, tasks.png
          test_tasks:int=100, l2:float=0.01, seed:int=0,
+         jac_weight:float=0.5,                 # Jacobian regulariser at the query fixed points (DEQ models)
          resume:bool=False,                    # continue the run in `out` (same configuration)
          ckpt_every:int=50,
          source:str='offline',                 # 'offline' (8 alphabets shipped with jiio) or 'torchvision' (the full Omniglot, standard split)
@@ -287,7 +295,7 @@ def meta(ways:int=5, shots:int=1,              # N-way K-shot tasks
     except OSError as e: raise SystemExit(f'jiio-train: {e}')
     if not torch.cuda.is_available(): torch.set_num_threads(min(torch.get_num_threads(), 2))
     m = train_meta(ways, shots, queries, method, grad, steps, tasks, lr, preset, out, test_tasks, l2, seed, resume, ckpt_every,
-                   source=source, download=download)
+                   source=source, download=download, jac_weight=jac_weight)
     if m is None: return   # not rank 0 of a data-parallel run
     t = m['test']
     print(f"{method} ({m['config']['preset']}), {ways}-way {shots}-shot: {m['train_steps']} steps in {m['train_seconds']:.0f}s ({1e3 * m['sec_per_step']:.0f} ms/step)")

@@ -444,9 +444,9 @@ PRESETS = {
     'classifier-mnist':       (DEQClassifier, dict(c_in=1, img_size=28, channels=(24, 24), expansion=5, hidden=200)),
     'classifier-cifar':       (DEQClassifier, dict(c_in=3, img_size=32, channels=(24, 24), expansion=5, hidden=200)),
     'meta-omniglot-small':    (DEQMetaClassifier, dict(c_in=1, img_size=28, n_way=5, channels=(16, 32), context_dim=64,
-                                                       expansion=2)),
+                                                       expansion=2, film_at='output', head_scale=10.)),
     'meta-omniglot':          (DEQMetaClassifier, dict(c_in=1, img_size=28, n_way=5, channels=(64, 128), context_dim=400,
-                                                       expansion=5)),
+                                                       expansion=5, film_at='output', head_scale=10.)),
     'encoder-mnist-small':    (ConvEncoder, dict(c_in=1, img_size=28, latent_dim=32, channels=(32, 64))),
     'encoder-celeba':         (ConvEncoder, dict(c_in=3, img_size=64, latent_dim=128, channels=(32, 64, 128, 256))),
 }
