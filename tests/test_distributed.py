@@ -84,9 +84,14 @@ def test_torchrun_two_nodes(tmp_path):
 def test_torchrun_meta(tmp_path):
     """`torchrun --nproc_per_node 2 -m jiio.cli meta`: each rank adapts its share of the meta-batch's tasks, rank 0 alone
     tests and writes, and the meta-parameters are those of one process (first-order, fixed inner budget: the tasks'
-    solves are independent, so only rounding differs)."""
+    solves are independent, so only rounding differs). One step: the first gradients agree to 6e-6 (relative), but the
+    few-shot model is so sensitive at initialisation that Adam's first update (which turns rounding in near-zero
+    gradients into parameter changes) makes the second step's gradients differ by 23% (measured by emulating the two
+    ranks in one process: a property of the run, not of the averaging). Without the Jacobian regulariser: its
+    Hutchinson probes are drawn per process, so with it the two runs agree in distribution, not to rounding."""
     from jiio.meta import train_meta
-    torchrun_vs_one(tmp_path, 'meta', train_meta, dict(steps=3, tasks=2, queries=2, preset='meta-omniglot-tiny', test_tasks=4, ckpt_every=3, lr=3e-3),
+    torchrun_vs_one(tmp_path, 'meta', train_meta, dict(steps=1, tasks=2, queries=2, preset='meta-omniglot-tiny', test_tasks=4, ckpt_every=1, lr=3e-3,
+                                                   jac_weight=0.),
                     ['ckpt.pt', 'metrics.json', 'tasks.png'], 1e-4)
 
 def test_torchrun_adversarial(tmp_path):
