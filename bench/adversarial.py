@@ -9,7 +9,8 @@ Protocol (fixed here and printed with the results):
   PGD-AT-10 and PGD-AT-20, each on a fresh copy of the same model.
 - --pretrain M: a clean model is trained for M minutes first and every model below starts from its weights
   (adversarial fine-tuning); 0 (default): from scratch.
-- JIIO-AT's inner attack: jiio.adversarial.JIIO_ATTACK (30 iterations), or --jiio-iters iterations.
+- JIIO-AT's inner attack: jiio.adversarial.JIIO_ATTACK (30 iterations), or --jiio-iters iterations. --eps-warmup N:
+  both methods' training radius grows linearly to eps over the first N steps (the evaluation always uses eps).
 - Equal wall clock: JIIO-AT and PGD-AT-10 each train a fresh model for --minutes (the schedule is sized from the
   timing so that it ends at the budget; training stops at the budget).
 - Equal steps: JIIO-AT trains again for as many steps as PGD-AT-10 reached in the budget (its time is reported), and
@@ -42,14 +43,18 @@ class Tee:
 
 METHODS = {'clean': ('clean', {}), 'jiio': ('jiio', {}), 'pgd-10': ('pgd', dict(pgd_steps=10)), 'pgd-20': ('pgd', dict(pgd_steps=20))}
 
+def attack_kw(a):
+    "JIIO-AT's inner-attack overrides from the command line (--jiio-iters), {} for the defaults."
+    return dict(max_iter=a.jiio_iters) if a.jiio_iters else {}
+
 def trainer(name, data, a, n_steps):
     "A fresh model (seed 0) and the trainer of method `name` with a schedule of `n_steps` steps."
     method, kw = METHODS[name]
     set_seed(0)
     model = get_adv_model(a.preset)
     if getattr(a, 'init', None) is not None: model.load_state_dict(a.init)   # --pretrain: start from the clean-trained weights
-    if method == 'jiio' and a.jiio_iters: kw = dict(kw, attack_kw=dict(max_iter=a.jiio_iters))   # JIIO-AT's inner budget
-    return make_adv_trainer(method, model, Batches(data, a.bs, seed=0), a.eps, a.norm, n_steps, a.lr, **kw)
+    if method == 'jiio' and attack_kw(a): kw = dict(kw, attack_kw=attack_kw(a))   # JIIO-AT's inner budget
+    return make_adv_trainer(method, model, Batches(data, a.bs, seed=0), a.eps, a.norm, n_steps, a.lr, eps_warmup=a.eps_warmup, **kw)
 
 def time_per_step(name, data, a):
     "Median seconds per training step of method `name` (after one warm-up step)."
@@ -79,6 +84,7 @@ def main():
     p.add_argument('--curve-eps', default=None); p.add_argument('--curve-attacks', default='pgd-20,jiio')
     p.add_argument('--out', default=None, help='prefix of the .txt and .png results (default bench/results/adversarial_<data>_<norm>)')
     p.add_argument('--pretrain', type=float, default=0., help='minutes of clean training whose weights every method starts from (0: from scratch)')
+    p.add_argument('--eps-warmup', type=int, default=0, help='steps over which the training radius grows linearly to eps (0: off)')
     p.add_argument('--jiio-iters', type=int, default=None, help="iterations of JIIO-AT's inner attack (default: JIIO_ATTACK's)")
     p.add_argument('--quick', action='store_true', help='smoke test: tiny preset, 0.2 min, 16 test images, cheap attacks')
     a = p.parse_args()
@@ -93,7 +99,7 @@ def main():
     torch.set_num_threads(1)
     print(__doc__.split('usage:')[0])
     print(f'jiio {jiio.__version__}, torch {torch.__version__}, 1 thread; settings {vars(a)}')
-    print(f'training solves {TRAIN_DEQ}; JIIO attack in training {JIIO_ATTACK | (dict(max_iter=a.jiio_iters) if a.jiio_iters else {})}')
+    print(f'training solves {TRAIN_DEQ}; JIIO attack in training {JIIO_ATTACK | attack_kw(a)}')
     data, test = adv_data(a.data, a.n_train, a.n_test, seed=0)
 
     print('\n1. time per training step (s)', flush=True)

@@ -110,12 +110,21 @@ def _acc(logits, y): return (logits.argmax(1) == y).float().mean()
 class AdvTrainer(Trainer):
     "Train a DEQ classifier on batches `(u, y)`; this base class trains on the clean images (method 'clean'), subclasses on adversarial ones."
     method = 'clean'
-    def __init__(self, model, data, eps=1.0, norm='l2', clean_weight:float=0., attack_kw=None, **kw):
+    def __init__(self, model, data, eps=1.0, norm='l2', clean_weight:float=0., attack_kw=None,
+                 eps_warmup:int=0, # steps over which the attack's radius grows linearly to `eps` (0: `eps` from the start)
+                 **kw):
         check_threat(eps, norm)
         if not 0 <= clean_weight <= 1: raise ValueError(f'clean_weight must be in [0, 1], got {clean_weight}')
-        self.eps, self.norm, self.clean_weight, self.attack_kw = eps, norm, clean_weight, dict(attack_kw or {})
+        if eps_warmup < 0: raise ValueError(f'eps_warmup must be >= 0 steps, got {eps_warmup}')
+        self.eps, self.norm, self.clean_weight, self.attack_kw, self.eps_warmup = eps, norm, clean_weight, dict(attack_kw or {}), eps_warmup
         cfg = dict(problem='adversarial', method=self.method, eps=eps, norm=norm, clean_weight=clean_weight, attack=repr(self.attack_kw))
+        if eps_warmup: cfg['eps_warmup'] = eps_warmup   # (only when used: older checkpoints resume unchanged)
         super().__init__(model, data, config=cfg | kw.pop('config', {}), **kw)
+
+    @property
+    def eps_now(self):
+        "The attack's radius at the current step: `eps`, ramped up linearly over the first `eps_warmup` steps."
+        return self.eps * min(1., (self.step + 1) / self.eps_warmup) if self.eps_warmup else self.eps
 
     def adv_logits(self, u, y):
         "The logits of the adversarial images of the batch and the attack's figures (`None` here: clean training)."
@@ -148,7 +157,9 @@ class JIIOAdvTrainer(AdvTrainer):
         self.aug = AugmentedDEQ(model.cell, traj=jac_weight > 0, **bkw, **jkw)
 
     def adv_logits(self, u, y):
-        z, x, self.res = self.aug(adv_objective(self.model.head), u, y, constraint=threat_model(u, self.eps, self.norm))
+        e = self.eps_now
+        z, x, self.res = self.aug(adv_objective(self.model.head), u, y, constraint=threat_model(u, e, self.norm),
+                                  alpha_x=self.attack_kw.get('alpha_x', _x_step(e, self.norm)))
         return self.model.head(z), dict(inner=self.res.nfev)
 
     def compute(self, batch):
@@ -166,18 +177,18 @@ class PGDAdvTrainer(AdvTrainer):
         self.pgd_steps = pgd_steps
 
     def adv_logits(self, u, y):
-        x, info = pgd_attack(self.model, u, y, self.eps, self.norm, steps=self.pgd_steps, **self.attack_kw)
+        x, info = pgd_attack(self.model, u, y, self.eps_now, self.norm, steps=self.pgd_steps, **self.attack_kw)
         return self.model(x)[0], dict(inner=info['evals'])
 
 # %% ../nbs/12_adversarial.ipynb #03a8762d
 _TRAINERS = {'clean': AdvTrainer, 'jiio': JIIOAdvTrainer, 'pgd': PGDAdvTrainer}
 
 def make_adv_trainer(method, model, data, eps=1.0, norm='l2', steps:int=300, lr:float=1e-3, pgd_steps:int=10,
-                     clean_weight:float=0., jac_weight:float=0., attack_kw=None, ckpt=None, ckpt_every=None, config=None):
+                     clean_weight:float=0., jac_weight:float=0., attack_kw=None, ckpt=None, ckpt_every=None, config=None, eps_warmup:int=0):
     "The trainer of `method` ('jiio', 'pgd' or 'clean') with the schedule `jiio-train adversarial` uses (also used by `bench/adversarial.py`)."
     if method not in _TRAINERS: raise ValueError(f'unknown method {method!r}; valid methods are {list(_TRAINERS)}')
     kw = dict(n_steps=steps, lr=lr, lr_min=lr / 10, warmup=min(20, steps // 10), clip=5.0, ckpt_path=ckpt, ckpt_every=ckpt_every,
-              config=config or {}, attack_kw=attack_kw)
+              config=config or {}, attack_kw=attack_kw, eps_warmup=eps_warmup)
     if method == 'jiio': return JIIOAdvTrainer(model, data, eps, norm, clean_weight, jac_weight=jac_weight, **kw)
     if jac_weight: raise ValueError("jac_weight is only available with method='jiio'")
     if method == 'pgd': return PGDAdvTrainer(model, data, eps, norm, clean_weight, pgd_steps=pgd_steps, **kw)
@@ -357,7 +368,8 @@ def adv_data(data='mnist', n_train=10000, n_test=200, seed=0, download=False):
 # %% ../nbs/12_adversarial.ipynb #b5fc1290
 def train_adversarial(data='mnist', norm='l2', eps=None, method='jiio', steps=300, bs=64, lr=1e-3, preset=None,
                       out='runs/adversarial', n_train=10000, n_test=200, attacks=ATTACKS, restarts=5, tight=True, pgd_steps=10,
-                      clean_weight=0., jac_weight=0., n_queries=1000, seed=0, resume=False, ckpt_every=50, download=False, quiet=False):
+                      clean_weight=0., jac_weight=0., n_queries=1000, seed=0, resume=False, ckpt_every=50, download=False, quiet=False,
+                      eps_warmup=0):
     "Adversarially train a DEQ classifier with `method`, evaluate it (`robust_eval`), write checkpoint, metrics and a PNG to `out`."
     if data not in DATASETS: raise ValueError(f'unknown data {data!r}; valid data are {list(DATASETS)}')
     eps = EPS[(data, norm)] if eps is None and (data, norm) in EPS else eps
@@ -369,7 +381,7 @@ def train_adversarial(data='mnist', norm='l2', eps=None, method='jiio', steps=30
     if tuple(u.shape[1:]) != model.img_shape: raise ValueError(f'preset {preset!r} takes images {model.img_shape}, {data} has {tuple(u.shape[1:])}')
     config = dict(problem='adversarial', data=data, preset=preset, bs=bs, seed=seed)
     tr = make_adv_trainer(method, model, Batches((u, y), bs, seed=seed), eps, norm, steps, lr, pgd_steps, clean_weight, jac_weight,
-                          ckpt=out / 'ckpt.pt', ckpt_every=ckpt_every, config=config)
+                          ckpt=out / 'ckpt.pt', ckpt_every=ckpt_every, config=config, eps_warmup=eps_warmup)
     if resume: tr.resume(missing_ok=True)
     s0, t0 = tr.step, time.time(); tr.fit(log_every=0 if quiet else None); secs = time.time() - t0
     if not tr.is_main: return None   # a data-parallel run (torchrun): rank 0 evaluates and writes
@@ -400,14 +412,15 @@ def adversarial(data:str='mnist',           # 'mnist', 'fashion-mnist' (offline)
                 n_queries:int=300,          # Square's queries (also inside AutoAttack)
                 seed:int=0,
                 resume:bool=False,          # continue the run in `out` (same configuration)
-                ckpt_every:int=50, download:bool=False):
+                ckpt_every:int=50, download:bool=False,
+                eps_warmup:int=0):          # training steps over which the radius grows linearly to eps (0: off)
     "`jiio-train adversarial`: adversarially train a DEQ classifier whose inner attack is JIIO (or PGD), evaluate its robustness, write checkpoint, metrics and a PNG."
     try: writable_dir(out)
     except OSError as e: raise SystemExit(f'jiio-train: {e}')
     if not torch.cuda.is_available(): torch.set_num_threads(min(torch.get_num_threads(), 2))
     al = tuple(a.strip() for a in attacks.split(',') if a.strip())
     m = train_adversarial(data, norm, eps, method, steps, bs, lr, preset, out, n_train, n_test, al, restarts, not no_tight, pgd_steps,
-                          clean_weight, jac_weight, n_queries, seed, resume, ckpt_every, download)
+                          clean_weight, jac_weight, n_queries, seed, resume, ckpt_every, download, eps_warmup=eps_warmup)
     if m is None: return
     ev = m['eval']
     speed = f"{m['train_seconds']:.0f}s ({1e3 * m['sec_per_step']:.0f} ms/step)" if m['sec_per_step'] else 'a previous run (resumed at its end)'

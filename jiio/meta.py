@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['JIIO_META', 'NAIVE_META', 'GD_META', 'QUERY_DEQ', 'support_loss', 'check_task', 'adapt_jiio', 'adapt_naive',
-           'ConvFiLMNet', 'adapt_gd', 'adapt', 'query_logits', 'adapt_and_predict', 'get_meta_model', 'MetaTrainer',
-           'JIIOMetaTrainer', 'NaiveMetaTrainer', 'ConvMetaTrainer', 'MetaBatches', 'meta_test', 'task_image',
-           'make_meta_trainer', 'train_meta', 'meta']
+           'ConvFiLMNet', 'adapt_gd', 'adapt', 'query_forward', 'query_logits', 'adapt_and_predict', 'get_meta_model',
+           'MetaTrainer', 'JIIOMetaTrainer', 'NaiveMetaTrainer', 'ConvMetaTrainer', 'MetaBatches', 'meta_test',
+           'task_image', 'make_meta_trainer', 'train_meta', 'meta']
 
 # %% ../nbs/13_meta.ipynb #c74f416a
 import json, math, time
@@ -128,10 +128,13 @@ def adapt(model, us, ys, method='jiio', l2=0.01, **kw):
         return v, dict(support_loss=info['cost'].mean().item(), inner_evals=2 * info['steps'])
     raise ValueError(f"unknown method {method!r}; valid methods are ['jiio', 'naive', 'gd']")
 
-def query_logits(model, uq, v, with_info=False, **deq_kw):
-    "Logits `(T, Q, n_way)` of the query images under the adapted contexts (and the DEQ's `info`, None for a feed-forward model)."
-    out = model(uq, v, **(QUERY_DEQ | deq_kw)) if isinstance(model, DEQMetaClassifier) else model(uq, v)
-    return out if with_info else out[0]
+def query_forward(model, uq, v, **deq_kw):
+    "Logits `(T, Q, n_way)` of the query images under the adapted contexts, and the DEQ's `info` (None for a feed-forward model)."
+    return model(uq, v, **(QUERY_DEQ | deq_kw)) if isinstance(model, DEQMetaClassifier) else model(uq, v)
+
+def query_logits(model, uq, v, **deq_kw):
+    "Logits `(T, Q, n_way)` of the query images under the adapted contexts."
+    return query_forward(model, uq, v, **deq_kw)[0]
 
 # %% ../nbs/13_meta.ipynb #f1fd7bff
 def adapt_and_predict(model, support_images, support_labels, query_images, method=None, l2=0.01, **kw):
@@ -175,7 +178,7 @@ class MetaTrainer(Trainer):
         us, ys, uq, yq = batch
         check_task(self.model, us, ys, uq)
         v, st = self.adapt(us, ys)
-        logits, info = query_logits(self.model, uq, v, with_info=True)
+        logits, info = query_forward(self.model, uq, v)
         ce = F.cross_entropy(logits.flatten(0, 1), yq.flatten())
         r = dict(loss=ce, acc=(logits.argmax(-1) == yq).float().mean(), **st)
         if self.jac_weight and info is not None:   # a DEQ: keep its cell contractive where the queries settle
