@@ -11,6 +11,7 @@ Protocol (fixed here and printed with the results):
   (adversarial fine-tuning); 0 (default): from scratch.
 - JIIO-AT's inner attack: jiio.adversarial.JIIO_ATTACK (30 iterations), or --jiio-iters iterations. --eps-warmup N:
   both methods' training radius grows linearly to eps over the first N steps (the evaluation always uses eps).
+  --jac-weight W: JIIO-AT adds W x the Jacobian regulariser at its trajectory samples (keeps its solves converging).
 - Equal wall clock: JIIO-AT and PGD-AT-10 each train a fresh model for --minutes (the schedule is sized from the
   timing so that it ends at the budget; training stops at the budget).
 - Equal steps: JIIO-AT trains again for as many steps as PGD-AT-10 reached in the budget (its time is reported), and
@@ -54,6 +55,7 @@ def trainer(name, data, a, n_steps):
     model = get_adv_model(a.preset)
     if getattr(a, 'init', None) is not None: model.load_state_dict(a.init)   # --pretrain: start from the clean-trained weights
     if method == 'jiio' and attack_kw(a): kw = dict(kw, attack_kw=attack_kw(a))   # JIIO-AT's inner budget
+    if method == 'jiio' and a.jac_weight: kw = dict(kw, jac_weight=a.jac_weight)
     return make_adv_trainer(method, model, Batches(data, a.bs, seed=0), a.eps, a.norm, n_steps, a.lr, eps_warmup=a.eps_warmup, **kw)
 
 def time_per_step(name, data, a):
@@ -84,6 +86,7 @@ def main():
     p.add_argument('--curve-eps', default=None); p.add_argument('--curve-attacks', default='pgd-20,jiio')
     p.add_argument('--out', default=None, help='prefix of the .txt and .png results (default bench/results/adversarial_<data>_<norm>)')
     p.add_argument('--pretrain', type=float, default=0., help='minutes of clean training whose weights every method starts from (0: from scratch)')
+    p.add_argument('--jac-weight', type=float, default=0., help="JIIO-AT's Jacobian regulariser at trajectory samples (0: off)")
     p.add_argument('--eps-warmup', type=int, default=0, help='steps over which the training radius grows linearly to eps (0: off)')
     p.add_argument('--jiio-iters', type=int, default=None, help="iterations of JIIO-AT's inner attack (default: JIIO_ATTACK's)")
     p.add_argument('--quick', action='store_true', help='smoke test: tiny preset, 0.2 min, 16 test images, cheap attacks')
