@@ -12,8 +12,8 @@ Protocol (fixed here and printed with the results):
 - JIIO-AT's inner attack: jiio.adversarial.JIIO_ATTACK (30 iterations), or --jiio-iters iterations. --eps-warmup N:
   both methods' training radius grows linearly to eps over the first N steps (the evaluation always uses eps).
   --jac-weight W: JIIO-AT adds W x the Jacobian regulariser at its trajectory samples (keeps its solves converging).
-- Equal wall clock: JIIO-AT and PGD-AT-10 each train a fresh model for --minutes (the schedule is sized from the
-  timing so that it ends at the budget; training stops at the budget).
+- Equal wall clock: JIIO-AT and PGD-AT-10 each train a fresh model for --minutes (the lr schedule follows the clock,
+  bench/_clock.py: both end their schedules at the budget however loaded the machine is).
 - Equal steps: JIIO-AT trains again for as many steps as PGD-AT-10 reached in the budget (its time is reported), and
   clean training for the same number of steps (the reference robust accuracy of an undefended model).
 - Each trained model: jiio.adversarial.robust_eval on the test images with --attacks (PGD-20 and PGD-100 with
@@ -33,6 +33,7 @@ import torch
 import jiio
 from jiio.core import set_seed, print_table
 from jiio.train import Batches
+from _clock import fit_for
 from jiio.adversarial import (EPS, ATTACKS, TRAIN_DEQ, JIIO_ATTACK, adv_data, get_adv_model, make_adv_trainer, robust_eval,
                               eval_rows, robust_curve, plot_curves)
 
@@ -64,12 +65,14 @@ def time_per_step(name, data, a):
     tr.fit(1 + a.timing_steps, log_every=0)
     return float(np.median([h['time'] for h in tr.hist[1:]]))
 
-def train(name, data, a, seconds=None, steps=None, per_step=None):
-    "Train a fresh model with `name` for `seconds` of wall clock (schedule sized from `per_step`) or for `steps` steps."
-    n = steps or max(2, int(seconds / per_step))
-    tr, t0 = trainer(name, data, a, n), time.time()
-    while tr.step < n and (seconds is None or time.time() - t0 < seconds): tr.fit(1, log_every=0)
-    secs = time.time() - t0
+def train(name, data, a, seconds=None, steps=None):
+    "Train a fresh model with `name` for `seconds` of wall clock (the lr schedule follows the clock) or for `steps` steps."
+    if seconds:
+        tr = trainer(name, data, a, 10**6)
+        secs = fit_for(tr, seconds, warmup_frac=0.1)   # warm-up: 20 steps or 10% of the budget (PGD-AT makes few steps)
+    else:
+        tr, t0 = trainer(name, data, a, steps), time.time()
+        tr.fit(steps, log_every=0); secs = time.time() - t0
     h = tr.hist[-min(20, len(tr.hist)):]
     print(f'  {name}: {tr.step} steps in {secs:.0f}s; last steps: loss {np.mean([x["loss"] for x in h]):.3f}, '
           f'clean acc {np.mean([x["clean_acc"] for x in h]):.3f}' + (f', adv acc {np.mean([x["adv_acc"] for x in h]):.3f}' if 'adv_acc' in h[-1] else ''), flush=True)
@@ -111,12 +114,12 @@ def main():
 
     if a.pretrain:
         print(f'\n1b. clean pre-training for {a.pretrain} min; every model below starts from its weights', flush=True)
-        m0, _ = train('clean', data, a, 60 * a.pretrain, per_step=timing['clean'])
+        m0, _ = train('clean', data, a, 60 * a.pretrain)
         a.init = {k: v.detach().clone() for k, v in m0.state_dict().items()}
     print(f'\n2. training: equal wall clock ({a.minutes} min each), then equal steps', flush=True)
     models, runs = {}, {}
     for k in ('jiio', 'pgd-10'):
-        models[f'{k} (time)'], runs[f'{k} (time)'] = train(k, data, a, 60 * a.minutes, per_step=timing[k])
+        models[f'{k} (time)'], runs[f'{k} (time)'] = train(k, data, a, 60 * a.minutes)
     S = runs['pgd-10 (time)']['steps']
     models['jiio (steps)'], runs['jiio (steps)'] = train('jiio', data, a, steps=S)
     models['clean (steps)'], runs['clean (steps)'] = train('clean', data, a, steps=S)
