@@ -54,7 +54,7 @@ def check_task(model, us, ys, uq=None):
                              f'got {sorted(set(y.tolist()))}')
 
 # %% ../nbs/13_meta.ipynb #a891424b
-JIIO_META = dict(max_iter=20, m=10, kind='II', alpha_mu=1.0, alpha_x=0.3, tol=None)
+JIIO_META = dict(max_iter=30, m=5, kind='I', alpha_mu=1.0, alpha_x=0.3, tol=None)
 NAIVE_META = dict(optimizer='adam', lr=0.3, steps=10, f_max_iter=18, b_max_iter=18, f_tol=1e-3, b_tol=1e-3)
 GD_META = dict(optimizer='sgd', lr=10., steps=10)
 QUERY_DEQ = dict(f_max_iter=18, f_tol=1e-3, b_max_iter=18, b_tol=1e-3)
