@@ -152,7 +152,7 @@ class JIIOAdvTrainer(AdvTrainer):
                  jac_weight:float=0., b_kw=None, **kw):
         super().__init__(model, data, eps, norm, clean_weight, attack_kw, config=dict(jac_weight=jac_weight) | kw.pop('config', {}), **kw)
         self.jac_weight = jac_weight
-        jkw = JIIO_ATTACK | dict(alpha_x=_x_step(eps, norm), normalize=norm) | self.attack_kw
+        jkw = JIIO_ATTACK | dict(normalize=norm) | self.attack_kw   # alpha_x: per call, from the current radius
         bkw = {k: model.deq_kw[k] for k in ('b_max_iter', 'b_tol') if k in model.deq_kw} | (b_kw or {})
         self.aug = AugmentedDEQ(model.cell, traj=jac_weight > 0, **bkw, **jkw)
 
