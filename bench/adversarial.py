@@ -12,8 +12,9 @@ Protocol (fixed here and printed with the results):
 - JIIO-AT's inner attack: jiio.adversarial.JIIO_ATTACK (30 iterations), or --jiio-iters iterations. --eps-warmup N:
   both methods' training radius grows linearly to eps over the first N steps (the evaluation always uses eps).
   --jac-weight W: JIIO-AT adds W x the Jacobian regulariser at its trajectory samples (keeps its solves converging).
-- Equal wall clock: JIIO-AT and PGD-AT-10 each train a fresh model for --minutes (the lr schedule follows the clock,
-  bench/_clock.py: both end their schedules at the budget however loaded the machine is).
+- Equal wall clock: JIIO-AT and PGD-AT-10 each train a fresh model for --minutes of training time
+  (`make_adv_trainer(seconds=...)`: the lr follows the training clock, warm-up 10 steps, so both end their schedules at
+  the budget however loaded the machine is).
 - Equal steps: JIIO-AT trains again for as many steps as PGD-AT-10 reached in the budget (its time is reported), and
   clean training for the same number of steps (the reference robust accuracy of an undefended model).
 - Each trained model: jiio.adversarial.robust_eval on the test images with --attacks (PGD-20 and PGD-100 with
@@ -49,15 +50,16 @@ def attack_kw(a):
     "JIIO-AT's inner-attack overrides from the command line (--jiio-iters), {} for the defaults."
     return dict(max_iter=a.jiio_iters) if a.jiio_iters else {}
 
-def trainer(name, data, a, n_steps):
-    "A fresh model (seed 0) and the trainer of method `name` with a schedule of `n_steps` steps."
+def trainer(name, data, a, n_steps=None, seconds=None):
+    "A fresh model (seed 0) and the trainer of method `name` with a schedule of `n_steps` steps, or over `seconds` of training time."
     method, kw = METHODS[name]
     set_seed(0)
     model = get_adv_model(a.preset)
     if getattr(a, 'init', None) is not None: model.load_state_dict(a.init)   # --pretrain: start from the clean-trained weights
     if method == 'jiio' and attack_kw(a): kw = dict(kw, attack_kw=attack_kw(a))   # JIIO-AT's inner budget
     if method == 'jiio' and a.jac_weight: kw = dict(kw, jac_weight=a.jac_weight)
-    return make_adv_trainer(method, model, Batches(data, a.bs, seed=0), a.eps, a.norm, n_steps, a.lr, eps_warmup=a.eps_warmup, **kw)
+    return make_adv_trainer(method, model, Batches(data, a.bs, seed=0), a.eps, a.norm, n_steps, a.lr, eps_warmup=a.eps_warmup,
+                            seconds=seconds, **kw)
 
 def time_per_step(name, data, a):
     "Median seconds per training step of method `name` (after one warm-up step)."
@@ -68,8 +70,8 @@ def time_per_step(name, data, a):
 def train(name, data, a, seconds=None, steps=None):
     "Train a fresh model with `name` for `seconds` of wall clock (the lr schedule follows the clock) or for `steps` steps."
     if seconds:
-        tr = trainer(name, data, a, 10**6)
-        secs = fit_for(tr, seconds, warmup_frac=0.1)   # warm-up: 20 steps or 10% of the budget (PGD-AT makes few steps)
+        tr = trainer(name, data, a, seconds=seconds)
+        secs = fit_for(tr)
     else:
         tr, t0 = trainer(name, data, a, steps), time.time()
         tr.fit(steps, log_every=0); secs = time.time() - t0

@@ -2,8 +2,8 @@
 
 Protocol: 5-way 1-shot (other configurations with --configs, e.g. 5x1,5x5,20x1), 5 queries per class, meta-batches of
 --tasks tasks, on the offline Omniglot subsets (train: 4 alphabets, test: 2 held-out alphabets, rotations as classes).
-Each method meta-trains a fresh model (seed 0) for --minutes of wall clock (the lr schedule follows the clock: bench/_clock.py,
-so that every method ends its schedule at the budget however loaded the machine is): 'jiio' (first-order meta-gradient), 'jiio-exact' (exact meta-gradient through
+Each method meta-trains a fresh model (seed 0) for --minutes of training time (`make_meta_trainer(seconds=...)`: the lr
+follows the training clock, warm-up 20 steps, so every method ends its schedule at the budget however loaded the machine is): 'jiio' (first-order meta-gradient), 'jiio-exact' (exact meta-gradient through
 the augmented fixed point), 'naive' (Adam-10 on the context through full DEQ solves, first-order), 'conv' (4-block conv
 net with the same FiLM context, SGD-10 by backprop: `GD_META`). The DEQ methods use --preset. Test: mean query accuracy over
 --test-tasks held-out tasks (the same tasks for every method) with a 95% CI, at the end (and on a quarter of them at
@@ -28,13 +28,14 @@ def train_timed(name, ways, shots, a):
     method, grad = METHODS[name]
     set_seed(0)
     m = get_meta_model('conv4' if method == 'conv' else a.preset, ways)
-    tr = make_meta_trainer(method, m, MetaBatches(omniglot_episodes('train', ways, shots, a.queries, seed=0), a.tasks), 10**6, a.lr, grad)
+    tr = make_meta_trainer(method, m, MetaBatches(omniglot_episodes('train', ways, shots, a.queries, seed=0), a.tasks), lr=a.lr, grad=grad,
+                           seconds=60 * a.minutes)
     test, curve = omniglot_episodes('test', ways, shots, a.queries, seed=1), []
-    def evaluate(tr, t_train):
-        last = len(curve) == 1
+    def evaluate(tr, t_train, frac):
+        last = frac == 1
         ev = meta_test(tr.model, test, a.test_tasks if last else a.test_tasks // 4, 'gd' if method == 'conv' else method)
         curve.append(dict(train_s=t_train, steps=tr.step, **ev))
-    t_train = fit_for(tr, 60 * a.minutes, (0.5, 1.), evaluate)   # warm-up: 20 steps
+    t_train = fit_for(tr, (0.5, 1.), evaluate)
     sec = float(np.median([h['time'] for h in tr.hist]))
     return tr, dict(method=name, steps=tr.step, train_s=t_train, s_per_step=sec, acc=curve[-1]['acc'], ci95=curve[-1]['ci95'],
                     n_tasks=curve[-1]['n_tasks'], test_s_per_batch=curve[-1]['sec_per_batch']), curve

@@ -184,11 +184,13 @@ class PGDAdvTrainer(AdvTrainer):
 _TRAINERS = {'clean': AdvTrainer, 'jiio': JIIOAdvTrainer, 'pgd': PGDAdvTrainer}
 
 def make_adv_trainer(method, model, data, eps=1.0, norm='l2', steps:int=300, lr:float=1e-3, pgd_steps:int=10,
-                     clean_weight:float=0., jac_weight:float=0., attack_kw=None, ckpt=None, ckpt_every=None, config=None, eps_warmup:int=0):
+                     clean_weight:float=0., jac_weight:float=0., attack_kw=None, ckpt=None, ckpt_every=None, config=None, eps_warmup:int=0,
+                     seconds:float=None): # a budget of training time instead of `steps` (the lr follows the clock)
     "The trainer of `method` ('jiio', 'pgd' or 'clean') with the schedule `jiio-train adversarial` uses (also used by `bench/adversarial.py`)."
     if method not in _TRAINERS: raise ValueError(f'unknown method {method!r}; valid methods are {list(_TRAINERS)}')
-    kw = dict(n_steps=steps, lr=lr, lr_min=lr / 10, warmup=min(20, steps // 10), clip=5.0, ckpt_path=ckpt, ckpt_every=ckpt_every,
-              config=config or {}, attack_kw=attack_kw, eps_warmup=eps_warmup)
+    sched = dict(n_steps=steps, warmup=min(20, steps // 10)) if seconds is None else dict(seconds=seconds, warmup=10)
+    kw = dict(lr=lr, lr_min=lr / 10, clip=5.0, ckpt_path=ckpt, ckpt_every=ckpt_every, config=config or {}, attack_kw=attack_kw,
+              eps_warmup=eps_warmup, **sched)
     if method == 'jiio': return JIIOAdvTrainer(model, data, eps, norm, clean_weight, jac_weight=jac_weight, **kw)
     if jac_weight: raise ValueError("jac_weight is only available with method='jiio'")
     if method == 'pgd': return PGDAdvTrainer(model, data, eps, norm, clean_weight, pgd_steps=pgd_steps, **kw)
@@ -369,7 +371,7 @@ def adv_data(data='mnist', n_train=10000, n_test=200, seed=0, download=False):
 def train_adversarial(data='mnist', norm='l2', eps=None, method='jiio', steps=300, bs=64, lr=1e-3, preset=None,
                       out='runs/adversarial', n_train=10000, n_test=200, attacks=ATTACKS, restarts=5, tight=True, pgd_steps=10,
                       clean_weight=0., jac_weight=0., n_queries=1000, seed=0, resume=False, ckpt_every=50, download=False, quiet=False,
-                      eps_warmup=0):
+                      eps_warmup=0, minutes=None):
     "Adversarially train a DEQ classifier with `method`, evaluate it (`robust_eval`), write checkpoint, metrics and a PNG to `out`."
     if data not in DATASETS: raise ValueError(f'unknown data {data!r}; valid data are {list(DATASETS)}')
     eps = EPS[(data, norm)] if eps is None and (data, norm) in EPS else eps
@@ -381,7 +383,7 @@ def train_adversarial(data='mnist', norm='l2', eps=None, method='jiio', steps=30
     if tuple(u.shape[1:]) != model.img_shape: raise ValueError(f'preset {preset!r} takes images {model.img_shape}, {data} has {tuple(u.shape[1:])}')
     config = dict(problem='adversarial', data=data, preset=preset, bs=bs, seed=seed)
     tr = make_adv_trainer(method, model, Batches((u, y), bs, seed=seed), eps, norm, steps, lr, pgd_steps, clean_weight, jac_weight,
-                          ckpt=out / 'ckpt.pt', ckpt_every=ckpt_every, config=config, eps_warmup=eps_warmup)
+                          ckpt=out / 'ckpt.pt', ckpt_every=ckpt_every, config=config, eps_warmup=eps_warmup, seconds=minutes and 60 * minutes)
     if resume: tr.resume(missing_ok=True)
     s0, t0 = tr.step, time.time(); tr.fit(log_every=0 if quiet else None); secs = time.time() - t0
     if not tr.is_main: return None   # a data-parallel run (torchrun): rank 0 evaluates and writes
@@ -413,14 +415,15 @@ def adversarial(data:str='mnist',           # 'mnist', 'fashion-mnist' (offline)
                 seed:int=0,
                 resume:bool=False,          # continue the run in `out` (same configuration)
                 ckpt_every:int=50, download:bool=False,
-                eps_warmup:int=0):          # training steps over which the radius grows linearly to eps (0: off)
+                eps_warmup:int=0,           # training steps over which the radius grows linearly to eps (0: off)
+                minutes:float=None):        # train for this many minutes of training time instead of --steps (the lr follows the clock)
     "`jiio-train adversarial`: adversarially train a DEQ classifier whose inner attack is JIIO (or PGD), evaluate its robustness, write checkpoint, metrics and a PNG."
     try: writable_dir(out)
     except OSError as e: raise SystemExit(f'jiio-train: {e}')
     if not torch.cuda.is_available(): torch.set_num_threads(min(torch.get_num_threads(), 2))
     al = tuple(a.strip() for a in attacks.split(',') if a.strip())
     m = train_adversarial(data, norm, eps, method, steps, bs, lr, preset, out, n_train, n_test, al, restarts, not no_tight, pgd_steps,
-                          clean_weight, jac_weight, n_queries, seed, resume, ckpt_every, download, eps_warmup=eps_warmup)
+                          clean_weight, jac_weight, n_queries, seed, resume, ckpt_every, download, eps_warmup=eps_warmup, minutes=minutes)
     if m is None: return
     ev = m['eval']
     speed = f"{m['train_seconds']:.0f}s ({1e3 * m['sec_per_step']:.0f} ms/step)" if m['sec_per_step'] else 'a previous run (resumed at its end)'

@@ -246,11 +246,12 @@ def task_image(support, s_labels, query, q_pred, q_true, n_query:int=10, px:int=
 _TRAINERS = {'jiio': JIIOMetaTrainer, 'naive': NaiveMetaTrainer, 'conv': ConvMetaTrainer}
 
 def make_meta_trainer(method, model, data, steps:int=200, lr:float=1e-3, grad='first-order', l2:float=0.01, inner_kw=None,
-                      ckpt=None, ckpt_every=None, config=None, jac_weight:float=0.5):
+                      ckpt=None, ckpt_every=None, config=None, jac_weight:float=0.5,
+                      seconds:float=None): # a budget of training time instead of `steps` (the lr follows the clock)
     "The meta-trainer of `method` ('jiio', 'naive' or 'conv') with the schedule `jiio-train meta` uses (also used by `bench/meta.py`)."
     if method not in _TRAINERS: raise ValueError(f'unknown method {method!r}; valid methods are {list(_TRAINERS)}')
-    kw = dict(n_steps=steps, lr=lr, lr_min=lr / 10, warmup=min(20, steps // 10), clip=5.0, ckpt_path=ckpt, ckpt_every=ckpt_every, config=config or {},
-              jac_weight=jac_weight)
+    sched = dict(n_steps=steps, warmup=min(20, steps // 10)) if seconds is None else dict(seconds=seconds, warmup=20)
+    kw = dict(lr=lr, lr_min=lr / 10, clip=5.0, ckpt_path=ckpt, ckpt_every=ckpt_every, config=config or {}, jac_weight=jac_weight, **sched)
     if method == 'jiio': return JIIOMetaTrainer(model, data, l2, inner_kw, grad=grad, **kw)
     if grad != 'first-order': raise ValueError(f"grad={grad!r} is only available with method='jiio' (the others are first-order)")
     return _TRAINERS[method](model, data, l2, inner_kw, **kw)
@@ -258,14 +259,15 @@ def make_meta_trainer(method, model, data, steps:int=200, lr:float=1e-3, grad='f
 # %% ../nbs/13_meta.ipynb #f23b28d1
 def train_meta(ways=5, shots=1, queries=5, method='jiio', grad='first-order', steps=200, tasks=4, lr=1e-3,
                preset='meta-omniglot-small', out='runs/meta', test_tasks=100, l2=0.01, seed=0, resume=False, ckpt_every=50, quiet=False,
-               source='offline', download=False, jac_weight=0.5):
+               source='offline', download=False, jac_weight=0.5, minutes=None):
     "Meta-train a few-shot classifier on Omniglot's training alphabets, test it on held-out ones, write checkpoint, metrics and a PNG of tasks to `out`."
     out = writable_dir(out); set_seed(seed)
     train = omniglot_episodes('train', ways, shots, queries, seed=seed, source=source, download=download)
     test = omniglot_episodes('test', ways, shots, queries, seed=seed + 1, source=source, download=download)
     model = get_meta_model('conv4' if method == 'conv' else preset, ways)
     config = dict(problem='meta', source=source, ways=ways, shots=shots, queries=queries, preset='conv4' if method == 'conv' else preset, tasks=tasks, seed=seed)
-    tr = make_meta_trainer(method, model, MetaBatches(train, tasks), steps, lr, grad, l2, None, out / 'ckpt.pt', ckpt_every, config, jac_weight)
+    tr = make_meta_trainer(method, model, MetaBatches(train, tasks), steps, lr, grad, l2, None, out / 'ckpt.pt', ckpt_every, config, jac_weight,
+                           seconds=minutes and 60 * minutes)
     if resume: tr.resume(missing_ok=True)
     s0, t0 = tr.step, time.time(); tr.fit(log_every=0 if quiet else None); secs = time.time() - t0
     if not tr.is_main: return None   # a data-parallel run (torchrun): rank 0 evaluates and writes
@@ -292,13 +294,14 @@ def meta(ways:int=5, shots:int=1,              # N-way K-shot tasks
          resume:bool=False,                    # continue the run in `out` (same configuration)
          ckpt_every:int=50,
          source:str='offline',                 # 'offline' (8 alphabets shipped with jiio) or 'torchvision' (the full Omniglot, standard split)
-         download:bool=False):                 # with --source torchvision: fetch the full Omniglot (needs network)
+         download:bool=False,                  # with --source torchvision: fetch the full Omniglot (needs network)
+         minutes:float=None):                  # train for this many minutes of training time instead of --steps (the lr follows the clock)
     "`jiio-train meta`: meta-train a few-shot Omniglot classifier whose task contexts are found by JIIO (or a baseline), test it, write checkpoint, metrics and a PNG of tasks."
     try: writable_dir(out)
     except OSError as e: raise SystemExit(f'jiio-train: {e}')
     if not torch.cuda.is_available(): torch.set_num_threads(min(torch.get_num_threads(), 2))
     m = train_meta(ways, shots, queries, method, grad, steps, tasks, lr, preset, out, test_tasks, l2, seed, resume, ckpt_every,
-                   source=source, download=download, jac_weight=jac_weight)
+                   source=source, download=download, jac_weight=jac_weight, minutes=minutes)
     if m is None: return   # not rank 0 of a data-parallel run
     t = m['test']
     print(f"{method} ({m['config']['preset']}), {ways}-way {shots}-shot: {m['train_steps']} steps in {m['train_seconds']:.0f}s ({1e3 * m['sec_per_step']:.0f} ms/step)")
