@@ -537,9 +537,19 @@ def _after_step(self:Trainer, valid, eval_every, eval_fn, last, say):
     if self.ckpt_path and self.ckpt_every and self.step % self.ckpt_every == 0: self.save()
 
 @patch
+def _one_step(self:Trainer):
+    "One step: callbacks, the lr of a timed run, `train_step`, and the clock (with a time budget)."
+    t0 = time.perf_counter()
+    self._cb('before_step')
+    if self.seconds is not None:
+        for g, lr0 in zip(self.opt.param_groups, self.sched.base_lrs): g['lr'] = lr0 * self._lr_factor(self.step)
+    self.out = self.train_step(self._next_batch())
+    self.hist.append(self.out); self._cb('after_step')
+    if self.seconds is not None: self._tick(t0)
+
+@patch
 def _tick(self:Trainer, t0):
-    "With a time budget: add the step begun at `t0` to the clock, take rank 0's clock (the processes must agree on the lr and the end)."
-    if self.seconds is None: return
+    "Add the step begun at `t0` to the clock and take rank 0's clock (the processes must agree on the lr and the end)."
     self.clock += time.perf_counter() - t0
     if self.world > 1:
         t = torch.tensor([self.clock], dtype=torch.float64, device=_comm_device())
@@ -550,6 +560,9 @@ def _tick(self:Trainer, t0):
 @patch(as_prop=True)
 def spent(self:Trainer): return self.seconds is not None and self.clock >= self.seconds   # the time budget is used up
 
+@patch
+def _tenth(self:Trainer): return int(10 * self.clock / self.seconds) if self.seconds else 0   # tenths of the budget used
+
 # %% ../nbs/10_train.ipynb #012473a4
 @patch
 def fit(self:Trainer, n:int=None, # steps to run (default: up to `n_steps`; with `seconds`, also until the budget is spent)
@@ -559,26 +572,21 @@ def fit(self:Trainer, n:int=None, # steps to run (default: up to `n_steps`; with
     "Train for `n` steps (or until the time budget is spent), with progress, evaluation and checkpoints as configured."
     if n is None and self.n_steps is not None: n = max(0, self.n_steps - self.step)
     self._check_ckpt()
-    end, timed, bar = None if n is None else self.step + n, self.seconds is not None, self.is_main and (_interactive() if progress is None else progress)
-    every = (0 if not self.is_main else log_every if log_every is not None else None if timed and n is None else max(1, n // 10))
+    end, timed = (None if n is None else self.step + n), self.seconds is not None
+    bar = self.is_main and (_interactive() if progress is None else progress)   # bars and logs: rank 0
+    say = self.is_main and not bar and log_every != 0                        # without a bar: a line now and then
+    every = log_every or (max(1, n // 10) if n else None)                    # None: at each tenth of the budget
     pbar = (_progress(self.seconds, 's', min(self.clock, self.seconds)) if timed else _progress(n)) if bar else None
-    line, tenth = self.step, int(10 * self.clock / self.seconds) if timed else 0
+    line, tenth = self.step, self._tenth()
     self._cb('before_fit')
     while (end is None or self.step < end) and not self.spent:
-        t0 = time.perf_counter()
-        self._cb('before_step')
-        if timed:
-            for g, lr0 in zip(self.opt.param_groups, self.sched.base_lrs): g['lr'] = lr0 * self._lr_factor(self.step)
-        self.out = self.train_step(self._next_batch())
-        self.hist.append(self.out); self._cb('after_step')
-        self._tick(t0)
+        self._one_step()
         last = self.step == end or self.spent
-        due = (every is None and int(10 * self.clock / self.seconds) > tenth) or (every and self.step % every == 0) or (every != 0 and last)
-        self._after_step(valid, eval_every, eval_fn, last, self._where(end) if bar or every != 0 else '')
+        self._after_step(valid, eval_every, eval_fn, last, self._where(end) if bar or say else '')
         if pbar is not None:
             pbar.update(min(self.clock, self.seconds) - pbar.n if timed else 1); pbar.set_postfix_str(_fmt(self.avg(20)), refresh=False)
-        elif due:
-            print(f'{self._where(end)}  ' + _fmt(self.avg(self.step - line))); line, tenth = self.step, int(10 * self.clock / self.seconds) if timed else 0
+        elif say and (last or (self.step % every == 0 if every else self._tenth() > tenth)):
+            print(f'{self._where(end)}  ' + _fmt(self.avg(self.step - line))); line, tenth = self.step, self._tenth()
     if pbar is not None: pbar.close()
     if self.ckpt_path and self._saved != self.step: self.save()
     self._cb('after_fit')
