@@ -83,18 +83,21 @@ class _JIIOMap:
     def join(self, Z, X, MU): return torch.cat([Z, X, MU], 1)   # the inverse of split
 
     def project(self, V):
-        "The x block of an Anderson mix, projected onto the constraint (a mix of feasible points can leave the set)."
-        Z, X, MU = self.split(V)
-        return self.join(Z, self.cons.project(X), MU)
+        "The x block of an Anderson mix, projected onto the constraint in place (a mix of feasible points can leave the set)."
+        X = self.split(V)[1]
+        X.copy_(self.cons.project(X))
+        return V
 
 # %% ../nbs/06_augmented.ipynb #a8b9c0d1
 @patch
 def update(self:_JIIOMap, Z, X, MU, fz, gZ, dX, ax):
-    "Eq. 11 from the gradients at `(Z, X, MU)` and the x direction `dX`: the packed `F(V)`, the z and mu residuals, the new (projected) x."
-    c = self.cfg
-    Rz, Rmu = fz - Z, gZ - MU
-    Xn = self.cons.project(X - ax * dX)
-    return self.join(torch.add(Z, Rz, alpha=c['alpha_z']), Xn, torch.add(MU, Rmu, alpha=c['alpha_mu'])), Rz, Rmu, Xn
+    "Eq. 11 from the gradients at `(Z, X, MU)` and the x direction `dX`: the packed `F(V)` (written block by block, or joined when differentiable)."
+    az, amu, Xn = self.cfg['alpha_z'], self.cfg['alpha_mu'], self.cons.project(X - ax * dX)
+    if torch.is_grad_enabled(): return self.join(torch.lerp(Z, fz, az), Xn, torch.lerp(MU, gZ, amu))
+    FV = Z.new_empty(Z.shape[0], 2 * self.Dz + self.Dx)
+    Fz, Fx, Fmu = self.split(FV)
+    torch.lerp(Z, fz, az, out=Fz); Fx.copy_(Xn); torch.lerp(MU, gZ, amu, out=Fmu)
+    return FV
 
 @patch
 def __call__(self:_JIIOMap, V, k):
@@ -103,11 +106,14 @@ def __call__(self:_JIIOMap, V, k):
     ax = alpha_at(c['alpha_x'], k, c['max_iter'])
     Z, X, MU = self.split(V)
     fz, cost, gZ, gX = self._grads(Z, X, MU)
-    FV, Rz, Rmu, Xn = self.update(Z, X, MU, fz, gZ, _NORMALIZE[c['normalize']](gX), ax)
+    FV = self.update(Z, X, MU, fz, gZ, _NORMALIZE[c['normalize']](gX), ax)
     self.sample_evals += V.shape[0]
     if not self.stats: return FV, None, (cost,)
-    gx = bnorm(gX) if c['normalize'] is None else torch.ones_like(cost)
-    return FV, None, (cost, bnorm(Rz), bnorm(fz), bnorm(Rmu), bnorm(gZ), bnorm(Xn - X), gx)
+    fzn, gzn, gx = bnorm(fz), bnorm(gZ), (bnorm(gX) if c['normalize'] is None else torch.ones_like(cost))
+    def stats(G):   # the residual G = F(V) - V holds alpha_z R_z, the x step and alpha_mu R_mu: no second pass for them
+        Gz, Gx, Gmu = self.split(G)
+        return cost, bnorm(Gz) / c['alpha_z'], fzn, bnorm(Gmu) / c['alpha_mu'], gzn, bnorm(Gx), gx
+    return FV, None, stats
 
 @patch
 def _grads(self:_JIIOMap, Z, X, MU):
@@ -284,7 +290,7 @@ def _aug_map_graph(M, ax):
     def F(V):
         Z, X, MU = M.split(V)
         fz, _, gZ, gX = _grads(M.f, M.h, M.y, M.pz, M.sx, Z, X, MU, create_graph=True)
-        return M.update(Z, X, MU, fz, gZ, gX, ax)[0]
+        return M.update(Z, X, MU, fz, gZ, gX, ax)
     return F
 
 @patch

@@ -77,18 +77,22 @@ class LinfBall(Constraint):
 class L2Ball(Constraint):
     "`‖x - center‖₂ <= eps` per sample (over all of a sample's entries), optionally intersected with the box `[lo, hi]`."
     def __init__(self, eps, center=None, lo=None, hi=None):
-        self.eps, self.center, self.lo, self.hi = _as_eps(eps), center, lo, hi
+        self.eps, self.center, self.lo, self.hi, self._inbox = _as_eps(eps), center, lo, hi, None
     def _c(self, x): return torch.zeros_like(x) if self.center is None else _flat(self.center, x).expand_as(x)
     def _e(self, x): return torch.as_tensor(self.eps, dtype=x.dtype, device=x.device).reshape(-1).expand(x.shape[0])
     def project(self, x):
         c, e = self._c(x), self._e(x)
         if self.lo is None and self.hi is None: return _to_ball(x, c, e)
-        return _l2_box_project(x, c, e, _flat(self.lo, x), _flat(self.hi, x))
+        lo, hi = _flat(self.lo, x), _flat(self.hi, x)
+        if self._inbox is None: self._inbox = bool((_clamp(c, lo, hi) == c).all())   # once per constraint: which algorithm
+        return _l2_box_project(x, c, e, lo, hi, self._inbox)
     def violation(self, x):
         c = self._c(x)
         box = bnorm(x - _clamp(x, _flat(self.lo, x), _flat(self.hi, x)))
         return (bnorm(x - c) - self._e(x)).clamp_min(0) + box
-    def subset(self, idx): return L2Ball(_sub(self.eps, idx), _sub(self.center, idx), _sub(self.lo, idx), _sub(self.hi, idx))
+    def subset(self, idx):
+        s = L2Ball(_sub(self.eps, idx), _sub(self.center, idx), _sub(self.lo, idx), _sub(self.hi, idx))
+        s._inbox = self._inbox; return s
     def check(self, x):
         c = self._c(x)
         _empty(self, bnorm(c - _clamp(c, _flat(self.lo, x), _flat(self.hi, x))) > self._e(x))
@@ -104,9 +108,10 @@ def _to_ball(x, c, e):
     d = x - c
     return c + d * (e / bnorm(d).clamp_min(torch.finfo(x.dtype).tiny)).clamp(max=1)[:, None]
 
-def _l2_box_project(p, c, e, lo, hi):
-    "Exact projection onto `{‖x - c‖ <= e} ∩ [lo, hi]` (assumed non-empty) by bisection on the multiplier; differentiable."
-    x, t = _clamp(p, lo, hi), _l2_box_t(p, c, e, lo, hi)      # x(t) = clip((1-t) p + t c), t = λ/(1+λ), on the sphere
+def _l2_box_project(p, c, e, lo, hi, inbox=False):
+    "Exact projection onto `{‖x - c‖ <= e} ∩ [lo, hi]` (assumed non-empty) through its multiplier; differentiable."
+    x = _clamp(p, lo, hi)                                     # x(t) = clip((1-t) p + t c), t = λ/(1+λ), on the sphere
+    t = _l2_box_t_inbox(p, c, e, lo, hi) if inbox else _l2_box_t(p, c, e, lo, hi)
     inside = (bnorm(x - c) <= e)[:, None]
     if torch.is_grad_enabled() and any(isinstance(v, torch.Tensor) and v.requires_grad for v in (p, c, e)):
         xt = _clamp(p + t * (c - p), lo, hi)                  # t as an implicit function of (p, c, e): one Newton step with a
@@ -127,3 +132,21 @@ def _l2_box_t(p, c, e, lo, hi):
         over = (bnorm(_clamp(p + t * (c - p), lo, hi) - c) > e)[:, None]
         t_lo, t_hi = torch.where(over, t, t_lo), torch.where(over, t_hi, t)
     return t_hi
+
+# %% ../nbs/05a_constraints.ipynb #0547a2a0
+@torch.no_grad()
+def _l2_box_t_inbox(p, c, e, lo, hi, check:int=3):
+    "`_l2_box_t` for a centre inside the box: the exact multiplier by an active-set iteration on s = 1 - t (checked every `check` rounds)."
+    v = p - c
+    inf = v.new_tensor(math.inf)
+    b2 = torch.where(v > 0, inf if hi is None else hi - c, inf if lo is None else c - lo).square()   # bound distances²
+    v2, e2 = v.square(), e[:, None].square()
+    s2 = (e2 / v2.sum(1, keepdim=True)).clamp(max=1)          # the radial step: a lower bound (p = c gives inf, then 1)
+    for i in range(p.shape[1] + 1):                          # each round adds a coordinate to C, or stops
+        C = s2 * v2 >= b2                                      # the coordinates at their bound
+        num = (e2 - torch.where(C, b2, 0.).sum(1, keepdim=True)).clamp_min(0)
+        den = torch.where(C, 0., v2).sum(1, keepdim=True)
+        new = torch.maximum(s2, torch.where(den > 0, num / den, 1.).clamp(max=1))
+        if i % check == check - 1 and torch.equal(new, s2): break
+        s2 = new
+    return 1 - s2.sqrt()

@@ -279,46 +279,52 @@ def _ones(n, dtype, device):
     return torch.ones(n, 1, dtype=dtype, device=device)
 
 # %% ../nbs/02_solvers.ipynb #868206a1
-def _aa_gram_update(P, Xb, Gb, s, n, kind):
-    "Refresh row and column `s` of the Gram block `P[:, :n, :n]` after slot `s` of the buffers changed."
-    x, g = Xb[:, s:s+1], Gb[:, s:s+1]                            # (B, 1, D); as (1, D) x (D, n) products, which
-    if kind == 'II':                                             # measured ~10% faster than (n, D) x (D, 1) on CPU
-        c = torch.bmm(g, Gb[:, :n].transpose(1, 2))[:, 0]      # G_i . G_s
-        P[:, s, :n] = c; P[:, :n, s] = c
-    else:
-        P[:, s, :n] = torch.bmm(x, Gb[:, :n].transpose(1, 2))[:, 0]  # X_s . G_j
-        P[:, :n, s] = torch.bmm(g, Xb[:, :n].transpose(1, 2))[:, 0]  # X_i . G_s
+def _aa_gram_update(hist, s, n):
+    "Refresh row and column `s` of the Gram blocks after slot `s` of the buffers changed: Q = G.G, and for type I R = F.G."
+    Fb, Gb, g = hist.Fb[:, :n], hist.Gb[:, :n], hist.Gb[:, s:s+1]     # (B, 1, D) x (D, n) products, which measured
+    c = torch.bmm(g, Gb.transpose(1, 2))[:, 0]                        # faster than (n, D) x (D, 1) and than two rows
+    hist.Q[:, s, :n] = c; hist.Q[:, :n, s] = c                        # G_s . G_j
+    if hist.kind == 'I':
+        hist.R[:, s, :n] = torch.bmm(hist.Fb[:, s:s+1], Gb.transpose(1, 2))[:, 0]   # F_s . G_j
+        hist.R[:, :n, s] = torch.bmm(g, Fb.transpose(1, 2))[:, 0]                   # F_i . G_s
 
-def _aa_system(P, n, s, kind):
-    "The `H` block of the bordered system from the maintained Gram block."
-    H = P[:, :n, :n]
-    return H if kind == 'II' else H - H[:, s:s+1, :]
+def _aa_system(hist, n, s):
+    "The `H` block of the bordered system from the maintained Gram blocks (type I: X_i . G_j = F_i . G_j - G_i . G_j, less row s)."
+    if hist.kind == 'II': return hist.Q[:, :n, :n]
+    H = hist.R[:, :n, :n] - hist.Q[:, :n, :n]
+    return H - H[:, s:s+1, :]
 
 # %% ../nbs/02_solvers.ipynb #9f97ec14
-def _aa_mix(alpha, Yb, Gb, beta, kind):
-    "`beta sum a F + (1 - beta) sum a X` from stored X (type I) or F (type II) and G = F - X, with `alpha` (B, 1, n)."
-    if kind == 'I': return torch.baddbmm(torch.bmm(alpha, Yb), alpha, Gb, alpha=beta)[:, 0]          # sum a X + beta sum a G
-    if beta == 1: return torch.bmm(alpha, Yb)[:, 0]                                                  # sum a F
-    return torch.baddbmm(torch.bmm(alpha, Yb), alpha, Gb, alpha=beta - 1)[:, 0]                      # sum a F - (1 - beta) sum a G
+def _aa_mix(alpha, Fb, Gb, beta):
+    "`beta sum a F + (1 - beta) sum a X` from the stored images F and residuals G = F - X, with `alpha` (B, 1, n)."
+    if beta == 1: return torch.bmm(alpha, Fb)[:, 0]                                                  # sum a F
+    return torch.baddbmm(torch.bmm(alpha, Fb), alpha, Gb, alpha=beta - 1)[:, 0]                      # sum a F - (1 - beta) sum a G
 
 # %% ../nbs/02_solvers.ipynb #d6f4a8b0
 class _History:
-    "Anderson's ring buffers for a batch: stored iterates (type I) or images (type II), residuals, their Gram block, restarts."
+    "Anderson's ring buffers for a batch: stored images F and residuals G (one block per sample), their Gram blocks, restarts."
     def __init__(self, X, m, kind):
         B, D = X.shape
         self.m, self.kind = m, kind
-        self.Yb, self.Gb, self.P = X.new_empty(B, m, D), X.new_empty(B, m, D), X.new_zeros(B, m, m)
+        self.FG = X.new_empty(B, 2, m, D)                      # per sample: the m images, then the m residuals
+        self.Q, self.R = X.new_zeros(B, m, m), (X.new_zeros(B, m, m) if kind == 'I' else None)
         self.slot_k = np.full(m, -1)        # host: the iteration each slot holds
         self.rk, self.last_restart = None, -1   # device per-sample restart iteration; the newest on the host
 
+    @property
+    def Fb(self): return self.FG[:, 0]
+    @property
+    def Gb(self): return self.FG[:, 1]
+
     def take(self, keep):
-        i = torch.from_numpy(keep).to(self.Yb.device)
-        self.Yb, self.Gb, self.P = self.Yb[i], self.Gb[i], self.P[i]
+        i = torch.from_numpy(keep).to(self.FG.device)
+        self.FG, self.Q = self.FG[i], self.Q[i]
+        if self.R is not None: self.R = self.R[i]
         if self.rk is not None: self.rk = self.rk[i]
 
     def restart(self, rows, k):
         "Forget every stored pair but the newest (evaluation `k`) for the batch samples `rows` (host mask)."
-        if self.rk is None: self.rk = torch.full((len(rows),), -1, dtype=torch.long, device=self.Yb.device)
+        if self.rk is None: self.rk = torch.full((len(rows),), -1, dtype=torch.long, device=self.FG.device)
         self.rk[torch.from_numpy(np.flatnonzero(rows)).to(self.rk.device)] = k
         self.last_restart = k
 
@@ -336,10 +342,10 @@ def _aa_loop(fX, X, tr, m=5, kind='II', beta=1.0, lam=1e-4, max_iter=50, check_e
         F, a, extra = fX(X, k)
         s, n = k % m, min(k + 1, m)
         G = torch.sub(F, X, out=hist.Gb[:, s])                 # the residual, written straight into its slot
-        hist.Yb[:, s].copy_(X if kind == 'I' else F); hist.slot_k[s] = k
-        _aa_gram_update(hist.P, hist.Yb, hist.Gb, s, n, kind)
-        if a is None and kind == 'II': a = hist.P[:, s, s].sqrt()   # type II: |G| from the Gram (a sum of squares)
-        tr.update(k, X, G, F, a, extra)
+        hist.Fb[:, s].copy_(F); hist.slot_k[s] = k
+        _aa_gram_update(hist, s, n)
+        if a is None: a = hist.Q[:, s, s].sqrt()               # |G| from the Gram (a sum of squares)
+        tr.update(k, X, G, F, a, extra(G) if callable(extra) else extra)
         if (k + 1) % check_every == 0:
             if tr.done(): break
             rs = tr.take_restarts()
@@ -353,9 +359,9 @@ def _aa_loop(fX, X, tr, m=5, kind='II', beta=1.0, lam=1e-4, max_iter=50, check_e
                 if prob is not None: prob.take(keep, i)
                 s = None                                       # the compacted buffers: recompute the views below
         if k + 1 == max_iter: break
-        H = _aa_system(hist.P, n, k % m, kind)
+        H = _aa_system(hist, n, k % m)
         alpha = _aa_weights(H, lam, k % m, kind == 'II', hist.valid(k, n), wmax)[:, None]     # (B, 1, n)
-        X = _aa_mix(alpha, hist.Yb[:, :n], hist.Gb[:, :n], beta, kind)
+        X = _aa_mix(alpha, hist.Fb[:, :n], hist.Gb[:, :n], beta)
         if post is not None: X = post(X)
         X = _freeze(tr, X, owned=True)
     return X, k + 1
