@@ -22,7 +22,7 @@ from .constraints import L2Ball, LinfBall
 from .augmented import jiio_solve, AugmentedDEQ
 from .baselines import naive_input_opt, _NAIVE_DEFAULTS
 from .models import get_model, DEQClassifier
-from .train import Trainer, Batches, writable_dir
+from .train import Trainer, Batches, writable_dir, run_length
 from .data import load, DataUnavailable
 from .generative import grid_image
 
@@ -188,9 +188,8 @@ def make_adv_trainer(method, model, data, eps=1.0, norm='l2', steps:int=300, lr:
                      seconds:float=None): # a budget of training time instead of `steps` (the lr follows the clock)
     "The trainer of `method` ('jiio', 'pgd' or 'clean') with the schedule `jiio-train adversarial` uses (also used by `bench/adversarial.py`)."
     if method not in _TRAINERS: raise ValueError(f'unknown method {method!r}; valid methods are {list(_TRAINERS)}')
-    sched = dict(n_steps=steps, warmup=min(20, steps // 10)) if seconds is None else dict(seconds=seconds, warmup=10)
     kw = dict(lr=lr, lr_min=lr / 10, clip=5.0, ckpt_path=ckpt, ckpt_every=ckpt_every, config=config or {}, attack_kw=attack_kw,
-              eps_warmup=eps_warmup, **sched)
+              eps_warmup=eps_warmup, **run_length(steps, seconds, 20, timed_warmup=10))
     if method == 'jiio': return JIIOAdvTrainer(model, data, eps, norm, clean_weight, jac_weight=jac_weight, **kw)
     if jac_weight: raise ValueError("jac_weight is only available with method='jiio'")
     if method == 'pgd': return PGDAdvTrainer(model, data, eps, norm, clean_weight, pgd_steps=pgd_steps, **kw)

@@ -15,7 +15,7 @@ from .solvers import get_solver
 from .deq import DEQ, MLPCell
 from .data import load
 from .models import get_model
-from .train import Batches, writable_dir
+from .train import Batches, writable_dir, run_length
 from .meta import meta
 from .adversarial import adversarial
 from .generative import (InverseTask, JIIOTrainer, VAETrainer, NaiveTrainer, VAE, evaluate, reconstruct,
@@ -61,12 +61,14 @@ def demo(n:int=256,         # number of test digits in the batch
 # %% ../nbs/20_cli.ipynb #171d67c8
 _METHODS = {'jiio': JIIOTrainer, 'vae': VAETrainer, 'naive': NaiveTrainer}
 
-def make_trainer(method, model, data, task, steps:int=1500, lr:float=2e-3, ckpt=None, ckpt_every=None, jac_weight:float=0., config=None):
+def make_trainer(method, model, data, task, steps:int=1500, lr:float=2e-3, ckpt=None, ckpt_every=None, jac_weight:float=0., config=None,
+                 seconds:float=None): # a budget of training time instead of `steps` (the lr and the ramps follow the clock)
     "The task trainer of `method` ('jiio', 'vae' or 'naive') with the schedule `jiio-train` uses (also used by `bench/`)."
     if method not in _METHODS: raise ValueError(f'unknown method {method!r}; valid methods are {list(_METHODS)}')
-    kw = dict(n_steps=steps, lr=lr, lr_min=lr / 20, warmup=min(50, steps // 10), ckpt_path=ckpt, ckpt_every=ckpt_every, config=config or {})
-    if method == 'jiio': return JIIOTrainer(model, data, task, jac_weight=jac_weight, jac_warmup=steps // 4, **kw)
-    if method == 'vae': return VAETrainer(model, data, task, beta=1.0, kl_warmup=steps // 4, **kw)
+    kw = dict(lr=lr, lr_min=lr / 20, ckpt_path=ckpt, ckpt_every=ckpt_every, config=config or {}, **run_length(steps, seconds, 50, timed_warmup=20))
+    ramp = steps // 4 if seconds is None else 0.25   # the KL and Jacobian ramps: the first quarter of the run
+    if method == 'jiio': return JIIOTrainer(model, data, task, jac_weight=jac_weight, jac_warmup=ramp, **kw)
+    if method == 'vae': return VAETrainer(model, data, task, beta=1.0, kl_warmup=ramp, **kw)
     return NaiveTrainer(model, data, task, **kw)
 
 # %% ../nbs/20_cli.ipynb #e2393af8
@@ -100,15 +102,16 @@ def _grids(tr, test, task, method, path, n=10):
 # %% ../nbs/20_cli.ipynb #3cbdd3e9
 def train_generative(data='mnist', task='inpainting', method='jiio', steps=1500, bs=64, lr=2e-3, preset='decoder-mlp',
                      out='runs/generative', n_train=10000, n_test=256, seed=0, resume=False, ckpt_every=100,
-                     jac_weight=0., sigma=0.2, mask_size=None, quiet=False):
-    "Train a DEQ decoder for `task` with `method`, evaluate it and write checkpoints, metrics and grids to `out`."
+                     jac_weight=0., sigma=0.2, mask_size=None, quiet=False, minutes=None):
+    "Train a DEQ decoder for `task` with `method` (for `steps`, or `minutes` of training time), evaluate it and write checkpoints, metrics and grids to `out`."
     out = writable_dir(out); set_seed(seed)   # an unusable output folder fails here, before any training
     t = InverseTask(task, mask_size=mask_size, sigma=sigma, seed=seed)
     train, test = load(data, 'train', n=n_train, seed=seed).tensors[0], load(data, 'test', n=n_test, seed=seed).tensors[0]
     model = get_model(preset)
     if method == 'vae': model = VAE(model)
     config = dict(problem='generative', data=data, preset=preset, method=method, bs=bs, seed=seed)
-    tr = make_trainer(method, model, Batches(train, bs, seed=seed), t, steps, lr, out / 'ckpt.pt', ckpt_every, jac_weight, config)
+    tr = make_trainer(method, model, Batches(train, bs, seed=seed), t, steps, lr, out / 'ckpt.pt', ckpt_every, jac_weight, config,
+                      seconds=minutes and 60 * minutes)
     if resume: tr.resume(missing_ok=True)
     t0 = time.time(); tr.fit(log_every=0 if quiet else None); secs = time.time() - t0
     if not tr.is_main: return None   # a data-parallel run (torchrun): rank 0 evaluates and writes
@@ -136,12 +139,14 @@ def generative(data:str='mnist',               # 'mnist' or 'fashion-mnist' (off
                out:str='runs/generative',      # folder for ckpt.pt, metrics.json, grids.png
                n_train:int=10000, n_test:int=256, seed:int=0,
                resume:bool=False,              # continue the run in `out` (same configuration)
-               ckpt_every:int=100, jac_weight:float=0., sigma:float=0.2, mask_size:int=None):
+               ckpt_every:int=100, jac_weight:float=0., sigma:float=0.2, mask_size:int=None,
+               minutes:float=None):            # train for this many minutes of training time instead of --steps (lr and ramps follow the clock)
     "`jiio-train generative`: train a DEQ decoder whose latents are found by JIIO (or a baseline), evaluate it, write checkpoint, metrics and grids."
     try: writable_dir(out)
     except OSError as e: raise SystemExit(f'jiio-train: {e}')
     if not torch.cuda.is_available(): torch.set_num_threads(min(torch.get_num_threads(), 2))  # CPU: small models, 2 threads
-    m = train_generative(data, task, method, steps, bs, lr, preset, out, n_train, n_test, seed, resume, ckpt_every, jac_weight, sigma, mask_size)
+    m = train_generative(data, task, method, steps, bs, lr, preset, out, n_train, n_test, seed, resume, ckpt_every, jac_weight, sigma, mask_size,
+                         minutes=minutes)
     if m is None: return   # not rank 0 of a data-parallel run
     _print_metrics(m)
     print(f'wrote {out}/ckpt.pt, {out}/metrics.json, {out}/grids.png')

@@ -21,7 +21,7 @@ from .core import set_seed, check_finite
 from .augmented import jiio_solve, AugmentedDEQ
 from .baselines import naive_input_opt
 from .models import get_model, ConvEncoder, reparameterize, kl_normal, LatentGMM
-from .train import Trainer, Batches, linear_warmup
+from .train import Trainer, Batches
 from .data import mask_corrupt, noise_corrupt
 
 # %% ../nbs/11_generative.ipynb #482f7519
@@ -130,7 +130,7 @@ class JIIOTrainer(GenTrainer):
         r = self.metrics(out, u, inner=res.nfev, inner_cost=res.cost.mean().item())
         if self.jac_weight:
             jl = self.aug.jac_loss(res)
-            r.update(loss=r['loss'] + self.jac_weight * linear_warmup(self.step, self.jac_warmup) * jl, jac=jl)
+            r.update(loss=r['loss'] + self.jac_weight * self.ramp(self.jac_warmup) * jl, jac=jl)
         return r
 
 # %% ../nbs/11_generative.ipynb #9eed412c
@@ -162,7 +162,7 @@ class VAETrainer(GenTrainer):
         out, mu, logvar = self.model(y * m)
         kl = kl_normal(mu, logvar).mean() / u[0].numel()
         r = self.metrics(out, u, kl=kl)
-        r['loss'] = r['loss'] + self.beta * linear_warmup(self.step, self.kl_warmup) * kl
+        r['loss'] = r['loss'] + self.beta * self.ramp(self.kl_warmup) * kl
         return r
 
 # %% ../nbs/11_generative.ipynb #56c96789

@@ -19,7 +19,7 @@ from .implicit import jac_reg
 from .augmented import jiio_solve, AugmentedDEQ
 from .baselines import naive_input_opt
 from .models import get_model, DEQMetaClassifier, _gn
-from .train import Trainer, writable_dir
+from .train import Trainer, writable_dir, run_length
 from .generative import grid_image
 from .data import omniglot_episodes
 
@@ -250,8 +250,8 @@ def make_meta_trainer(method, model, data, steps:int=200, lr:float=1e-3, grad='f
                       seconds:float=None): # a budget of training time instead of `steps` (the lr follows the clock)
     "The meta-trainer of `method` ('jiio', 'naive' or 'conv') with the schedule `jiio-train meta` uses (also used by `bench/meta.py`)."
     if method not in _TRAINERS: raise ValueError(f'unknown method {method!r}; valid methods are {list(_TRAINERS)}')
-    sched = dict(n_steps=steps, warmup=min(20, steps // 10)) if seconds is None else dict(seconds=seconds, warmup=20)
-    kw = dict(lr=lr, lr_min=lr / 10, clip=5.0, ckpt_path=ckpt, ckpt_every=ckpt_every, config=config or {}, jac_weight=jac_weight, **sched)
+    kw = dict(lr=lr, lr_min=lr / 10, clip=5.0, ckpt_path=ckpt, ckpt_every=ckpt_every, config=config or {}, jac_weight=jac_weight,
+              **run_length(steps, seconds, 20))
     if method == 'jiio': return JIIOMetaTrainer(model, data, l2, inner_kw, grad=grad, **kw)
     if grad != 'first-order': raise ValueError(f"grad={grad!r} is only available with method='jiio' (the others are first-order)")
     return _TRAINERS[method](model, data, l2, inner_kw, **kw)
