@@ -66,6 +66,8 @@ def torchrun_vs_one(tmp_path, problem, train_fn, args, files, atol, flags=(), no
     one, two = (torch.load(tmp_path / d / 'ckpt.pt', weights_only=True) for d in ('one', 'two'))
     assert two['step'] == args['steps'] and len(two['rng_ranks']) == 2
     for k, v in one['model'].items(): torch.testing.assert_close(two['model'][k], v, rtol=0, atol=atol)
+    d = torch.cat([(two['model'][k] - v).abs().flatten().float() for k, v in one['model'].items() if v.is_floating_point()])
+    assert (d > atol / 10).float().mean() < 0.05, (d > atol / 10).float().mean()   # and nearly all far closer than atol
     return stdout
 
 def test_torchrun_cli(tmp_path):
@@ -98,8 +100,11 @@ def test_torchrun_adversarial(tmp_path):
     """`torchrun --nproc_per_node 2 -m jiio.cli adversarial`: each rank attacks its shard with JIIO, rank 0 alone evaluates
     and writes, and the classifier is the one-process one. The training solves stop the implicit backward at b_tol=1e-3
     with a residual that depends on the batch size, so a shard and the whole batch differ within that tolerance
-    (measured: 1.2e-4 in 2 of 576 weights)."""
+    (measured: 1.2e-4 in 2 of 576 weights). Adam normalises each weight's step, so a weight whose gradient is close to
+    zero can move by up to lr = 1e-3 per step either way on such differences: after the solver's rounding changed
+    (2026-12-06) 3 of 72 weights of the first convolution differed by up to 1.5e-3 in these 3 steps. Hence atol 3e-3
+    (3 steps of lr), with nearly all weights (95%) within 3e-4."""
     from jiio.adversarial import train_adversarial
     args = dict(steps=3, bs=8, n_train=64, n_test=8, preset='classifier-mnist-tiny', attacks='pgd-20', restarts=1, ckpt_every=3)
-    torchrun_vs_one(tmp_path, 'adversarial', train_adversarial, args, ['adversarial.png', 'ckpt.pt', 'metrics.json'], 1e-3,
+    torchrun_vs_one(tmp_path, 'adversarial', train_adversarial, args, ['adversarial.png', 'ckpt.pt', 'metrics.json'], 3e-3,
                     flags=['--no-tight'], tight=False, attacks=('pgd-20',))
