@@ -25,9 +25,9 @@ from .data import omniglot_episodes
 
 # %% ../nbs/13_meta.ipynb #3717bd47
 def support_loss(head, l2:float=0.01):
-    "The inner objective `h(z, v, y)` per task: mean cross-entropy of `head(z)` `(T, S, N)` on the support labels `y` `(T, S)`, plus `l2/2 ||v||²`."
+    "The inner objective `h(z, v, y)` per task: mean cross-entropy of `head(z, v)` `(T, S, N)` on the support labels `y` `(T, S)`, plus `l2/2 ||v||²`."
     def h(z, v, y):
-        logits = head(z)
+        logits = head(z, v)   # a shared head ignores v; a `TaskHead` reads the task's classifier from it
         ce = F.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction='none').view(y.shape).mean(1)
         return ce + l2 / 2 * v.square().sum(1)
     return h
@@ -55,8 +55,8 @@ def check_task(model, us, ys, uq=None):
 
 # %% ../nbs/13_meta.ipynb #a891424b
 JIIO_META = dict(max_iter=30, m=5, kind='I', alpha_mu=1.0, alpha_x=0.3, tol=None)
-NAIVE_META = dict(optimizer='adam', lr=0.3, steps=10, f_max_iter=18, b_max_iter=18, f_tol=1e-3, b_tol=1e-3)
-GD_META = dict(optimizer='sgd', lr=10., steps=10)
+NAIVE_META = dict(optimizer='adam', lr=0.03, steps=10, f_max_iter=18, b_max_iter=18, f_tol=1e-3, b_tol=1e-3)
+GD_META = dict(optimizer='sgd', lr=1., steps=10)
 QUERY_DEQ = dict(f_max_iter=18, f_tol=1e-3, b_max_iter=18, b_tol=1e-3)
 
 # %% ../nbs/13_meta.ipynb #12ff862a
@@ -81,25 +81,29 @@ def adapt_naive(model, us, ys, l2=0.01, **kw):
 
 # %% ../nbs/13_meta.ipynb #29b513b4
 class ConvFiLMNet(nn.Module):
-    "The conventional few-shot reference: 4 blocks conv3x3 -> GroupNorm -> FiLM(v) -> ReLU -> max-pool, then a Linear head."
-    def __init__(self, c_in=1, img_size=28, n_way=5, channels=64, context_dim=64, n_blocks=4, groups=8):
+    "The conventional few-shot reference: 4 blocks conv3x3 -> GroupNorm -> FiLM(v) -> ReLU -> max-pool, then a Linear head (shared, or the task's own read from `v` as in `TaskHead`)."
+    def __init__(self, c_in=1, img_size=28, n_way=5, channels=64, context_dim=64, n_blocks=4, groups=8, task_head=False, tau=3.):
         super().__init__()
-        self.img_shape, self.n_way, self.context_dim = (c_in, img_size, img_size), n_way, context_dim
+        self.img_shape, self.n_way, self.film_dim, self.tau = (c_in, img_size, img_size), n_way, context_dim, tau
         self.convs = nn.ModuleList(nn.Conv2d(c_in if i == 0 else channels, channels, 3, padding=1) for i in range(n_blocks))
         self.norms = nn.ModuleList(_gn(channels, groups) for _ in range(n_blocks))
         self.film = nn.ModuleList(nn.Linear(context_dim, 2 * channels) for _ in range(n_blocks))
         for l in self.film: nn.init.zeros_(l.bias)
         s = img_size
         for _ in range(n_blocks): s //= 2
-        self.head = nn.Linear(channels * s * s, n_way)
+        self.n_feat = channels * s * s
+        self.head = None if task_head else nn.Linear(self.n_feat, n_way)
+        self.context_dim = context_dim + (n_way * self.n_feat if task_head else 0)   # the size of v
     def forward(self, u, v):  # u (T, S, C, H, W), v (T, context_dim) -> logits (T, S, n_way), None
         T, S = u.shape[:2]
         a = u.flatten(0, 1)
-        vs = v[:, None].expand(T, S, v.shape[-1]).flatten(0, 1)
+        vs = v[:, None, :self.film_dim].expand(T, S, self.film_dim).flatten(0, 1)
         for conv, gn, film in zip(self.convs, self.norms, self.film):
             g, b = film(vs).chunk(2, -1)
             a = F.max_pool2d(torch.relu(gn(conv(a)) * (1 + g[..., None, None]) + b[..., None, None]), 2)
-        return self.head(a.flatten(1)).view(T, S, -1), None
+        if self.head is not None: return self.head(a.flatten(1)).view(T, S, -1), None
+        W = v[:, self.film_dim:].unflatten(-1, (self.n_way, self.n_feat))
+        return self.tau * F.normalize(a.view(T, S, -1), dim=-1) @ W.mT, None
 
 # %% ../nbs/13_meta.ipynb #0d5eb56f
 def adapt_gd(model, us, ys, l2=0.01, optimizer='adam', lr=0.3, steps=10):
@@ -107,7 +111,7 @@ def adapt_gd(model, us, ys, l2=0.01, optimizer='adam', lr=0.3, steps=10):
     if optimizer not in ('adam', 'sgd'): raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
     v = us.new_zeros(len(us), model.context_dim, requires_grad=True)
     opt = (torch.optim.Adam if optimizer == 'adam' else torch.optim.SGD)([v], lr=lr)
-    h = support_loss(lambda z: z, l2)
+    h = support_loss(lambda z, v: z, l2)
     with torch.enable_grad():
         for _ in range(steps):
             opt.zero_grad(); h(model(us, v)[0], v, ys).sum().backward(inputs=[v]); opt.step()
@@ -159,7 +163,7 @@ def adapt_and_predict(model, support_images, support_labels, query_images, metho
 # %% ../nbs/13_meta.ipynb #64db6212
 def get_meta_model(name='meta-omniglot-small', n_way=5):
     "A few-shot model: a `DEQMetaClassifier` preset of `jiio.models`, 'meta-omniglot-tiny' (a smaller one), or 'conv4' (`ConvFiLMNet`)."
-    if name == 'conv4': return ConvFiLMNet(n_way=n_way)
+    if name == 'conv4': return ConvFiLMNet(n_way=n_way, task_head=True)
     if name == 'meta-omniglot-tiny': return get_model('meta-omniglot-small', channels=(8, 16), context_dim=32, n_way=n_way)
     return get_model(name, n_way=n_way)
 

@@ -4,8 +4,9 @@
 
 # %% auto #0
 __all__ = ['PRESETS', 'VariationalDropout', 'MDEQBlock', 'MDEQCell', 'LatentInjection', 'ImageInjection', 'ImageHead', 'PoolHead',
-           'DEQModel', 'DEQDecoder', 'MLPDecoder', 'DEQClassifier', 'FiLMCell', 'BoundFiLMCell', 'DEQMetaClassifier',
-           'ConvEncoder', 'reparameterize', 'kl_normal', 'LatentGMM', 'spectral_radius', 'get_model']
+           'TaskHead', 'DEQModel', 'DEQDecoder', 'MLPDecoder', 'DEQClassifier', 'FiLMCell', 'BoundFiLMCell',
+           'DEQMetaClassifier', 'ConvEncoder', 'reparameterize', 'kl_normal', 'LatentGMM', 'spectral_radius',
+           'get_model']
 
 # %% ../nbs/09_models.ipynb #133d545e
 import math
@@ -232,14 +233,29 @@ class PoolHead(nn.Module):
         shapes = _branch_shapes(channels, hw)
         self.ks = [min(pool, h, w) for _, h, w in shapes]
         self.norms = nn.ModuleList(_gn(c, groups) for c in channels)
-        n_in = sum(c * (h // k) * (w // k) for (c, h, w), k in zip(shapes, self.ks))
+        self.n_feat = n_in = sum(c * (h // k) * (w // k) for (c, h, w), k in zip(shapes, self.ks))
         self.fc = (nn.Sequential(nn.Linear(n_in, hidden), nn.ReLU(), nn.Linear(hidden, n_out)) if hidden
                    else nn.Linear(n_in, n_out))
         with torch.no_grad(): (self.fc[-1] if hidden else self.fc).weight.mul_(init_scale)
-    def forward(self, z):
+    def features(self, z):
+        "The pooled features `(*lead, n_feat)` of a state tuple."
         lead = z[0].shape[:-3]
         a = [F.avg_pool2d(gn(t.flatten(0, -4)), k).flatten(1) for gn, t, k in zip(self.norms, z, self.ks)]
-        return self.fc(torch.cat(a, 1)).view(*lead, -1)
+        return torch.cat(a, 1).view(*lead, -1)
+    def forward(self, z, v=None): return self.fc(self.features(z))  # v: a task context, unused (one head for every task)
+
+# %% ../nbs/09_models.ipynb #1cbf043b
+class TaskHead(PoolHead):
+    "`PoolHead`'s pooled features classified by the task's own linear layer `W (n_out, n_feat)`, read from the end of the context `v`: `tau * W @ normalize(features)`."
+    def __init__(self, channels, hw, n_out, pool=7, groups=8, # as in `PoolHead`
+                 tau=3.):  # scale of the cosine logits
+        super().__init__(channels, hw, n_out, pool, None, groups)
+        del self.fc
+        self.n_out, self.tau, self.w_dim = n_out, tau, n_out * self.n_feat
+    def forward(self, z, v):  # v: contexts (T, ...) whose last w_dim entries are the tasks' classifiers
+        if v.shape[-1] < self.w_dim: raise ValueError(f'the context has {v.shape[-1]} entries, fewer than the {self.w_dim} of the classifier W')
+        a, W = F.normalize(self.features(z), dim=-1), v[:, v.shape[-1] - self.w_dim:].unflatten(-1, (self.n_out, self.n_feat))
+        return self.tau * (a @ W.mT if a.dim() == 3 else (a[:, None] @ W.mT)[:, 0])
 
 # %% ../nbs/09_models.ipynb #f44067e5
 class DEQModel(nn.Module):
@@ -316,8 +332,8 @@ class FiLMCell(MDEQCell):
         self.film = nn.ModuleList(nn.Linear(dv, 2 * e * c) for c in channels)
         for l in self.film: nn.init.zeros_(l.bias)
     def modulation(self, v):
-        "Per-branch `(gamma, beta)` from the context `v` `(B, context_dim)`."
-        return tuple(tuple(l(vi).chunk(2, -1)) for l, vi in zip(self.film, v.chunk(len(self.film), -1)))
+        "Per-branch `(gamma, beta)` from the context `v` `(B, context_dim)` (entries after `context_dim` are not the cell's: a `TaskHead` reads them)."
+        return tuple(tuple(l(vi).chunk(2, -1)) for l, vi in zip(self.film, v[..., :self.context_dim].chunk(len(self.film), -1)))
     def inject(self, x): return self.injection(x[0]), self.modulation(x[1])
     def step(self, z, inj): return self._fuse(self._blocks(z, *inj))
     def z0(self, x): return self.injection.z0(x[0])
@@ -356,24 +372,30 @@ def bind(self:FiLMCell, u):
 
 # %% ../nbs/09_models.ipynb #3e7d5e05
 class DEQMetaClassifier(DEQModel):
-    "Few-shot classifier: images `u` and task context `v` -> `FiLMCell` -> `PoolHead` logits over `n_way` classes."
+    "Few-shot classifier: images `u` and task context `v` -> `FiLMCell` -> logits over `n_way` classes (`PoolHead`, or the task's own `TaskHead`)."
     def __init__(self, c_in=1, img_size=28, n_way=5,        # image channels and size, classes per task
-                 channels=(64, 128), context_dim=400, expansion=5,  # as in `FiLMCell`
+                 channels=(64, 128), context_dim=400, expansion=5,  # as in `FiLMCell` (context_dim: its FiLM part)
                  pool=7, hidden=None, head_scale=1.,        # as in `PoolHead` (`init_scale`)
-                 inject_all=True, groups=8, dropout=0., out_scale=0.25, film_at='hidden', deq_kw=None):
+                 inject_all=True, groups=8, dropout=0., out_scale=0.25, film_at='hidden', deq_kw=None,
+                 task_head=False, tau=3.):  # True: v also holds each task's classifier (`TaskHead`, scale tau)
         super().__init__()
-        self.img_shape, self.n_way, self.context_dim = (c_in, *_pair(img_size)), n_way, context_dim
+        self.img_shape, self.n_way, self.film_dim = (c_in, *_pair(img_size)), n_way, context_dim
         self.deq_kw = dict(deq_kw or {})
         self.cell = FiLMCell(c_in, channels, context_dim, expansion, groups, dropout, out_scale, inject_all, film_at)
-        self.head = PoolHead(channels, img_size, n_way, pool, hidden, groups, head_scale)
+        if task_head and (hidden or head_scale != 1.):
+            raise ValueError('task_head=True reads a linear classifier from the context: hidden and head_scale do not apply')
+        self.head = (TaskHead(channels, img_size, n_way, pool, groups, tau) if task_head
+                     else PoolHead(channels, img_size, n_way, pool, hidden, groups, head_scale))
+        self.context_dim = context_dim + (self.head.w_dim if task_head else 0)   # the size of v
     def forward(self, u,           # images (T, S, C, H, W) of T tasks, or (B, C, H, W)
                 v,                 # contexts (T, context_dim), or (B, context_dim)
                 z0=None, w0=None, **deq_kw):
         "`(logits, info)`: logits `(T, S, n_way)` of the images `u` under their task's context `v`."
+        if v.shape[-1] != self.context_dim: raise ValueError(f'contexts of size {v.shape[-1]}, this model takes {self.context_dim}')
         cell = self.cell.bind(u)
         if self.training: cell.reset_dropout(v)
         z, info = DEQ(cell, **(self.deq_kw | deq_kw))(v, z0=z0, w0=w0)
-        return self.head(z), info
+        return self.head(z, v), info
 
 # %% ../nbs/09_models.ipynb #a8d1afba
 class ConvEncoder(nn.Module):
@@ -444,9 +466,9 @@ PRESETS = {
     'classifier-mnist':       (DEQClassifier, dict(c_in=1, img_size=28, channels=(24, 24), expansion=5, hidden=200)),
     'classifier-cifar':       (DEQClassifier, dict(c_in=3, img_size=32, channels=(24, 24), expansion=5, hidden=200)),
     'meta-omniglot-small':    (DEQMetaClassifier, dict(c_in=1, img_size=28, n_way=5, channels=(16, 32), context_dim=64,
-                                                       expansion=2, film_at='output', head_scale=10.)),
+                                                       expansion=2, film_at='output', task_head=True)),
     'meta-omniglot':          (DEQMetaClassifier, dict(c_in=1, img_size=28, n_way=5, channels=(64, 128), context_dim=400,
-                                                       expansion=5, film_at='output', head_scale=10.)),
+                                                       expansion=5, film_at='output', task_head=True)),
     'encoder-mnist-small':    (ConvEncoder, dict(c_in=1, img_size=28, latent_dim=32, channels=(32, 64))),
     'encoder-celeba':         (ConvEncoder, dict(c_in=3, img_size=64, latent_dim=128, channels=(32, 64, 128, 256))),
 }
