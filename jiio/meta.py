@@ -18,7 +18,7 @@ from .core import set_seed, cli, print_table, Packer
 from .implicit import jac_reg
 from .augmented import jiio_solve, AugmentedDEQ
 from .baselines import naive_input_opt
-from .models import get_model, DEQMetaClassifier, _gn
+from .models import get_model, DEQMetaClassifier, task_logits, _gn
 from .train import Trainer, writable_dir, run_length
 from .generative import grid_image
 from .data import omniglot_episodes
@@ -102,8 +102,7 @@ class ConvFiLMNet(nn.Module):
             g, b = film(vs).chunk(2, -1)
             a = F.max_pool2d(torch.relu(gn(conv(a)) * (1 + g[..., None, None]) + b[..., None, None]), 2)
         if self.head is not None: return self.head(a.flatten(1)).view(T, S, -1), None
-        W = v[:, self.film_dim:].unflatten(-1, (self.n_way, self.n_feat))
-        return self.tau * F.normalize(a.view(T, S, -1), dim=-1) @ W.mT, None
+        return task_logits(a.view(T, S, -1), v, self.n_way, self.tau), None
 
 # %% ../nbs/13_meta.ipynb #0d5eb56f
 def adapt_gd(model, us, ys, l2=0.01, optimizer='adam', lr=0.3, steps=10):

@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['PRESETS', 'VariationalDropout', 'MDEQBlock', 'MDEQCell', 'LatentInjection', 'ImageInjection', 'ImageHead', 'PoolHead',
-           'TaskHead', 'DEQModel', 'DEQDecoder', 'MLPDecoder', 'DEQClassifier', 'FiLMCell', 'BoundFiLMCell',
-           'DEQMetaClassifier', 'ConvEncoder', 'reparameterize', 'kl_normal', 'LatentGMM', 'spectral_radius',
-           'get_model']
+           'task_logits', 'TaskHead', 'DEQModel', 'DEQDecoder', 'MLPDecoder', 'DEQClassifier', 'FiLMCell',
+           'BoundFiLMCell', 'DEQMetaClassifier', 'ConvEncoder', 'reparameterize', 'kl_normal', 'LatentGMM',
+           'spectral_radius', 'get_model']
 
 # %% ../nbs/09_models.ipynb #133d545e
 import math
@@ -245,6 +245,13 @@ class PoolHead(nn.Module):
     def forward(self, z, v=None): return self.fc(self.features(z))  # v: a task context, unused (one head for every task)
 
 # %% ../nbs/09_models.ipynb #1cbf043b
+def task_logits(a, v, n_out, tau):
+    "Cosine logits `tau * W @ normalize(a)` of features `a` `(T, S, n_feat)` or `(B, n_feat)`, `W (n_out, n_feat)` each task's classifier: the last entries of `v`."
+    w_dim = n_out * a.shape[-1]
+    if v.shape[-1] < w_dim: raise ValueError(f'the context has {v.shape[-1]} entries, fewer than the {w_dim} of the classifier W')
+    W, a = v[:, v.shape[-1] - w_dim:].unflatten(-1, (n_out, a.shape[-1])), F.normalize(a, dim=-1)
+    return tau * (a @ W.mT if a.dim() == 3 else (a[:, None] @ W.mT)[:, 0])
+
 class TaskHead(PoolHead):
     "`PoolHead`'s pooled features classified by the task's own linear layer `W (n_out, n_feat)`, read from the end of the context `v`: `tau * W @ normalize(features)`."
     def __init__(self, channels, hw, n_out, pool=7, groups=8, # as in `PoolHead`
@@ -252,10 +259,7 @@ class TaskHead(PoolHead):
         super().__init__(channels, hw, n_out, pool, None, groups)
         del self.fc
         self.n_out, self.tau, self.w_dim = n_out, tau, n_out * self.n_feat
-    def forward(self, z, v):  # v: contexts (T, ...) whose last w_dim entries are the tasks' classifiers
-        if v.shape[-1] < self.w_dim: raise ValueError(f'the context has {v.shape[-1]} entries, fewer than the {self.w_dim} of the classifier W')
-        a, W = F.normalize(self.features(z), dim=-1), v[:, v.shape[-1] - self.w_dim:].unflatten(-1, (self.n_out, self.n_feat))
-        return self.tau * (a @ W.mT if a.dim() == 3 else (a[:, None] @ W.mT)[:, 0])
+    def forward(self, z, v): return task_logits(self.features(z), v, self.n_out, self.tau)  # v: contexts (T, ...) ending in the tasks' W
 
 # %% ../nbs/09_models.ipynb #f44067e5
 class DEQModel(nn.Module):
