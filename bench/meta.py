@@ -9,7 +9,7 @@ net with the same FiLM context, SGD-10 by backprop: `GD_META`). The DEQ methods 
 --test-tasks held-out tasks (the same tasks for every method) with a 95% CI, at the end (and on a quarter of them at
 half time: the plot).
 Adaptation sweep on the JIIO-trained model, on --sweep-batches meta-batches of 20 test tasks: JIIO with T joint
-iterations vs Adam-k through full solves; time per meta-batch (median), support objective, query accuracy; JIIO's
+iterations (--jiio-iters) vs Adam-k (--naive-steps) through full solves; time per meta-batch (median), support objective, query accuracy; JIIO's
 speed-up at equal support objective and at equal query accuracy. Threads: 1 (shared machine). Ends with one line of JSON.
 usage: python bench/meta.py [--minutes 2] [--test-tasks 100] [--configs 5x1]"""
 import argparse, json, time
@@ -29,11 +29,11 @@ def train_timed(name, ways, shots, a):
     set_seed(0)
     m = get_meta_model('conv4' if method == 'conv' else a.preset, ways)
     tr = make_meta_trainer(method, m, MetaBatches(omniglot_episodes('train', ways, shots, a.queries, seed=0), a.tasks), lr=a.lr, grad=grad,
-                           seconds=60 * a.minutes)
+                           l2=a.l2, seconds=60 * a.minutes)
     test, curve = omniglot_episodes('test', ways, shots, a.queries, seed=1), []
     def evaluate(tr, t_train, frac):
         last = frac == 1
-        ev = meta_test(tr.model, test, a.test_tasks if last else a.test_tasks // 4, 'gd' if method == 'conv' else method)
+        ev = meta_test(tr.model, test, a.test_tasks if last else a.test_tasks // 4, 'gd' if method == 'conv' else method, l2=a.l2)
         curve.append(dict(train_s=t_train, steps=tr.step, **ev))
     t_train = fit_for(tr, (0.5, 1.), evaluate)
     sec = float(np.median([h['time'] for h in tr.hist]))
@@ -46,11 +46,11 @@ def sweep(model, ways, shots, a):
     batches = [test.sample(a.sweep_size) for _ in range(a.sweep_batches)]
     rows = []
     model.eval()
-    for method, key, vals in (('jiio', 'max_iter', (5, 10, 20, 40)), ('naive', 'steps', (5, 10, 20))):
+    for method, key, vals in (('jiio', 'max_iter', a.jiio_iters), ('naive', 'steps', a.naive_steps)):
         for k in vals:
             ts, sl, acc = [], [], []
             for us, ys, uq, yq in batches:
-                t = time.perf_counter(); v, st = adapt(model, us, ys, method, **{key: k}); ts.append(time.perf_counter() - t)
+                t = time.perf_counter(); v, st = adapt(model, us, ys, method, a.l2, **{key: k}); ts.append(time.perf_counter() - t)
                 with torch.no_grad(): acc.append((query_logits(model, uq, v.detach()).argmax(-1) == yq).float().mean().item())
                 sl.append(st['support_loss'])
             rows.append(dict(method=f'{"JIIO" if method == "jiio" else "Adam"}-{k}', s_per_batch=float(np.median(ts)),
@@ -76,8 +76,12 @@ def main():
     p.add_argument('--configs', default='5x1'); p.add_argument('--methods', default='jiio,jiio-exact,naive,conv')
     p.add_argument('--preset', default='meta-omniglot-tiny'); p.add_argument('--tasks', type=int, default=4)
     p.add_argument('--queries', type=int, default=5); p.add_argument('--lr', type=float, default=3e-3)
+    p.add_argument('--l2', type=float, default=0.01, help='the inner objective\'s weight on ||v||^2 / 2 (training, test and sweep)')
     p.add_argument('--sweep-batches', type=int, default=2); p.add_argument('--sweep-size', type=int, default=20); p.add_argument('--plot', default='bench/results/meta.png')
+    p.add_argument('--jiio-iters', default='5,10,20,40'); p.add_argument('--naive-steps', default='5,10,20')
+    p.add_argument('--save-models', default=None, help='a folder: save each trained model there as CONFIG_METHOD.pt')
     a = p.parse_args()
+    a.jiio_iters, a.naive_steps = [int(k) for k in a.jiio_iters.split(',')], [int(k) for k in a.naive_steps.split(',')]
     torch.set_num_threads(1)
     print(__doc__.split('usage:')[0]); print(f'settings: {vars(a)}; torch {torch.__version__}, jiio {jiio.__version__}\n')
     result, curves = {}, {}
@@ -87,6 +91,7 @@ def main():
         for name in a.methods.split(','):
             tr, row, curve = train_timed(name, ways, shots, a)
             rows.append(row); curves[f'{cfg} {name}'] = curve; models[name] = tr.model
+            if a.save_models: torch.save(tr.model.state_dict(), f'{a.save_models}/{cfg}_{name}.pt')
             print(f'{cfg} {name}: {row["steps"]} steps in {row["train_s"]:.0f}s, test acc {row["acc"]:.3f} ± {row["ci95"]:.3f}', flush=True)
         print(f'\n== {ways}-way {shots}-shot: meta-training for {a.minutes} min per method, test on held-out alphabets ==')
         print_table(rows)
