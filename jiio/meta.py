@@ -62,7 +62,7 @@ QUERY_DEQ = dict(f_max_iter=18, f_tol=1e-3, b_max_iter=18, b_tol=1e-3)
 # %% ../nbs/13_meta.ipynb #12ff862a
 def inner_alpha_x(model):
     "JIIO's default x step for `model`: 0.15 per way when `v` holds the task's classifier (`TaskHead`), else 0.3."
-    return 0.15 * model.n_way if isinstance(getattr(model, 'head', None), TaskHead) else 0.3
+    return 0.15 * model.n_way if isinstance(model.head, TaskHead) else 0.3
 
 def _jiio_kw(model, kw):
     "`JIIO_META` overridden by `kw`, with the model's x step unless one is given."
@@ -80,7 +80,6 @@ def adapt_jiio(model, us, ys, l2=0.01, grad='first-order', b_kw=None, **kw):
     with torch.no_grad(): cell = model.cell.bind(us)
     res = jiio_solve(cell, support_loss(model.head, l2), us.new_zeros(len(us), model.context_dim), ys, **kw)
     return res.x, res
-
 
 # %% ../nbs/13_meta.ipynb #5c699444
 def adapt_naive(model, us, ys, l2=0.01, **kw):
