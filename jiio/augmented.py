@@ -90,23 +90,23 @@ class _JIIOMap:
 
 # %% ../nbs/06_augmented.ipynb #a8b9c0d1
 @patch
-def update(self:_JIIOMap, Z, X, MU, fz, gZ, dX, ax):
-    "Eq. 11 from the gradients at `(Z, X, MU)` and the x direction `dX`: the packed `F(V)` (written block by block, or joined when differentiable)."
+def update(self:_JIIOMap, Z, X, MU, fz, gZ, dX, ax, out=None):
+    "Eq. 11 from the gradients at `(Z, X, MU)` and the x direction `dX`: the packed `F(V)` (written block by block into `out` or a new tensor, or joined when differentiable)."
     az, amu, Xn = self.cfg['alpha_z'], self.cfg['alpha_mu'], self.cons.project(X - ax * dX)
     if torch.is_grad_enabled(): return self.join(torch.lerp(Z, fz, az), Xn, torch.lerp(MU, gZ, amu))
-    FV = Z.new_empty(Z.shape[0], 2 * self.Dz + self.Dx)
+    FV = Z.new_empty(Z.shape[0], 2 * self.Dz + self.Dx) if out is None else out
     Fz, Fx, Fmu = self.split(FV)
     torch.lerp(Z, fz, az, out=Fz); Fx.copy_(Xn); torch.lerp(MU, gZ, amu, out=Fmu)
     return FV
 
 @patch
-def __call__(self:_JIIOMap, V, k):
-    "F(V) at iteration `k`, no residual norm, and the tracker's per-sample figures."
+def __call__(self:_JIIOMap, V, k, out=None):
+    "F(V) at iteration `k` (into `out` when given: the engine's history slot), no residual norm, and the tracker's per-sample figures."
     c = self.cfg
     ax = alpha_at(c['alpha_x'], k, c['max_iter'])
     Z, X, MU = self.split(V)
     fz, cost, gZ, gX = self._grads(Z, X, MU)
-    FV = self.update(Z, X, MU, fz, gZ, _NORMALIZE[c['normalize']](gX), ax)
+    FV = self.update(Z, X, MU, fz, gZ, _NORMALIZE[c['normalize']](gX), ax, out)
     self.sample_evals += V.shape[0]
     if not self.stats: return FV, None, (cost,)
     fzn, gzn, gx = bnorm(fz), bnorm(gZ), (bnorm(gX) if c['normalize'] is None else torch.ones_like(cost))

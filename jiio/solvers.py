@@ -339,10 +339,12 @@ def _aa_loop(fX, X, tr, m=5, kind='II', beta=1.0, lam=1e-4, max_iter=50, check_e
     "The Anderson engine: evaluate, store, check (stop, restart, compact), weigh, mix, project, freeze. Returns (X, nfev)."
     hist = _History(X, m, kind)
     for k in range(max_iter):
-        F, a, extra = fX(X, k)
         s, n = k % m, min(k + 1, m)
+        Fs = hist.Fb[:, s]                                     # the image's slot: a map may write F(X) there itself
+        F, a, extra = fX(X, k, Fs)
+        if F is not Fs: Fs.copy_(F)
         G = torch.sub(F, X, out=hist.Gb[:, s])                 # the residual, written straight into its slot
-        hist.Fb[:, s].copy_(F); hist.slot_k[s] = k
+        hist.slot_k[s] = k
         _aa_gram_update(hist, s, n)
         if a is None: a = hist.Q[:, s, s].sqrt()               # |G| from the Gram (a sum of squares)
         tr.update(k, X, G, F, a, extra(G) if callable(extra) else extra)
@@ -384,5 +386,5 @@ def anderson(f, z0,
     if m < 1: raise ValueError(f'memory m must be at least 1, got {m}')
     p, X, fX = _setup(f, z0)
     tr = _Tracker(X, tol, stop_mode, eps, div_factor, trace, restart)
-    X, nfev = _aa_loop(lambda X, k: (fX(X), None, ()), X, tr, m, kind, beta, lam, max_iter, check_every, wmax)
+    X, nfev = _aa_loop(lambda X, k, out: (fX(X), None, ()), X, tr, m, kind, beta, lam, max_iter, check_every, wmax)
     return tr.result(p, X, nfev, return_final)
