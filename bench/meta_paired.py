@@ -1,22 +1,29 @@
-"""Paired query accuracy of inner loops on one saved few-shot model: is a gap between JIIO and Adam-k larger than the noise?
+"""Paired query accuracy and adaptation time of inner loops on one saved few-shot model: is JIIO-T as accurate as Adam-k, and how much faster?
 
 Loads a model saved by `bench/meta.py --save-models DIR` (DIR/CONFIG_jiio.pt, the tiny preset), adapts the same
-N_BATCHES x 20 test tasks (bench/meta.py's sweep tasks: test split, seed 2, 5 queries per class) with each setting, and
-prints each setting's mean query accuracy with a 95% interval over tasks, then the paired per-task difference of every
-setting in the first half of the list against every setting in the second half (mean +- 95% interval). One thread.
+N_BATCHES x 20 test tasks (bench/meta.py's sweep tasks: test split, seed 2, 5 queries per class) with each setting,
+the settings interleaved batch by batch (so load from other processes hits all of them alike), and prints per setting
+its mean query accuracy with a 95% interval over tasks and its median adaptation time per meta-batch of 20 tasks.
+Then, for every naive setting against every JIIO setting:
+the paired per-task difference (mean +- 95% interval) and the time ratio; and per naive setting the cheapest JIIO
+setting with a paired difference >= 0 ("equal or better") and the cheapest not significantly worse (interval reaches 0).
+One thread. Ends with one line of JSON.
 usage: python bench/meta_paired.py CONFIG MODEL N_BATCHES SETTINGS, e.g.
 python bench/meta_paired.py 20x1 runs/20x1_jiio.pt 3 "[('jiio', dict(max_iter=30)), ('naive', dict(steps=10))]" """
-import sys, torch
+import sys, time, json, torch
+import numpy as np
 from jiio.data import omniglot_episodes
 from jiio.meta import get_meta_model, adapt, query_logits
 
-def per_task(model, batches, method, **kw):
-    "Query accuracy of each task after adapting by `method`."
-    accs = []
-    for us, ys, uq, yq in batches:
-        v, _ = adapt(model, us, ys, method, **kw)
-        with torch.no_grad(): accs.append((query_logits(model, uq, v.detach()).argmax(-1) == yq).float().mean(1))
-    return torch.cat(accs).double()
+def run(model, batches, settings):
+    "Per setting: query accuracy of every task and adaptation seconds of every meta-batch, settings interleaved."
+    accs, secs = {k: [] for k in settings}, {k: [] for k in settings}
+    for i, (us, ys, uq, yq) in enumerate(batches):
+        for k, (method, kw) in settings.items():
+            t = time.perf_counter(); v, _ = adapt(model, us, ys, method, **kw); secs[k].append(time.perf_counter() - t)
+            with torch.no_grad(): accs[k].append((query_logits(model, uq, v.detach()).argmax(-1) == yq).float().mean(1))
+        print(f'batch {i + 1}/{len(batches)}', flush=True)
+    return {k: torch.cat(a).double() for k, a in accs.items()}, {k: float(np.median(s)) for k, s in secs.items()}
 
 def main(cfg, path, n_batches, settings):
     torch.set_num_threads(1)
@@ -25,13 +32,26 @@ def main(cfg, path, n_batches, settings):
     test = omniglot_episodes('test', ways, shots, 5, seed=2)
     batches = [test.sample(20) for _ in range(n_batches)]
     ci = lambda a: 1.96 * a.std().item() / len(a) ** .5
-    res = {f'{m} {kw}': per_task(model, batches, m, **kw) for m, kw in settings}
-    for k, a in res.items(): print(f'{k}: {a.mean():.4f} +- {ci(a):.4f}', flush=True)
-    keys = list(res)
-    for a in keys[:len(keys) // 2]:
-        for b in keys[len(keys) // 2:]:
-            d = res[a] - res[b]
-            print(f'paired {a} - {b}: {d.mean():+.4f} +- {ci(d):.4f} ({len(d)} tasks)', flush=True)
+    settings = {f'{m} {kw}': (m, kw) for m, kw in settings}
+    acc, sec = run(model, batches, settings)
+    out = dict(config=cfg, model=path, n_tasks=20 * n_batches, settings={}, paired=[], speedups=[])
+    for k, a in acc.items():
+        print(f'{k}: query acc {a.mean():.4f} +- {ci(a):.4f}, {sec[k]:.2f} s per 20 tasks', flush=True)
+        out['settings'][k] = dict(acc=a.mean().item(), ci95=ci(a), s_per_batch=sec[k], task_acc=[round(t, 4) for t in a.tolist()])
+    js, ns = [k for k in acc if settings[k][0] == 'jiio'], [k for k in acc if settings[k][0] != 'jiio']
+    for n in ns:
+        eq, ns_worse = [], []
+        for j in js:
+            d = acc[j] - acc[n]; r = sec[n] / sec[j]
+            print(f'paired {j} - {n}: {d.mean():+.4f} +- {ci(d):.4f} ({len(d)} tasks), {r:.1f}x less time', flush=True)
+            out['paired'].append(dict(jiio=j, naive=n, diff=d.mean().item(), ci95=ci(d), speedup=r))
+            if d.mean() >= 0: eq.append((r, j))
+            if d.mean() + ci(d) >= 0: ns_worse.append((r, j))
+        best = lambda l: max(l) if l else (None, 'none')
+        (r1, j1), (r2, j2) = best(eq), best(ns_worse)
+        print(f'{n}: equal or better: {j1} ({r1 and round(r1, 1)}x); not significantly worse: {j2} ({r2 and round(r2, 1)}x)', flush=True)
+        out['speedups'].append(dict(naive=n, equal_or_better=j1, speedup=r1, not_worse=j2, speedup_not_worse=r2))
+    print(json.dumps(out))
 
 if __name__ == '__main__':
     if len(sys.argv) != 5: raise SystemExit(__doc__)
