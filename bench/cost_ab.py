@@ -21,13 +21,12 @@ import torch.nn.functional as F
 def meta_problem(cfg):
     "The inner solve of `jiio.meta.adapt_jiio` on 20 test tasks of a fresh tiny model: (cell, h, x0, y, kw, None)."
     from jiio.data import omniglot_episodes
-    from jiio.meta import get_meta_model, support_loss, _jiio_kw
+    from jiio.meta import get_meta_model, inner_problem, _jiio_kw
     ways, shots = map(int, cfg.split('x'))
     torch.manual_seed(0); model = get_meta_model('meta-omniglot-tiny', ways).eval()
     us, ys, _, _ = omniglot_episodes('test', ways, shots, 5, seed=2).sample(20)
-    with torch.no_grad(): cell = model.cell.bind(us)
     kw = {k: v for k, v in _jiio_kw(model, {}).items() if k not in ('max_iter', 'tol')}
-    return cell, support_loss(model.head, 0.01), us.new_zeros(len(us), model.context_dim), ys, kw, None
+    return *inner_problem(model, us, ys, 0.01), kw, None
 
 def main(old_dir, m, R, T=60, train_minutes=3, meta=None, problems='abc', threads=2):
     sys.path.insert(0, str(Path(__file__).parent)); sys.path.insert(0, old_dir)

@@ -7,13 +7,16 @@ its mean query accuracy with a 95% interval over tasks and its median adaptation
 Then, for every naive setting against every JIIO setting:
 the paired per-task difference (mean +- 95% interval) and the time ratio; and per naive setting the cheapest JIIO
 setting with a paired difference >= 0 ("equal or better") and the cheapest not significantly worse (interval reaches 0).
+With --select-l2 K, each method first chooses its adaptation l2 (`jiio.meta.select_l2`, candidates --l2s) by query
+accuracy on K x 20 tasks of the *validation* alphabets (seed 3), with its last setting in SETTINGS (its largest budget,
+by convention); all its settings then adapt the test tasks with that l2 (unless a setting names its own).
 One thread. Ends with one line of JSON.
-usage: python bench/meta_paired.py CONFIG MODEL N_BATCHES SETTINGS, e.g.
+usage: python bench/meta_paired.py CONFIG MODEL N_BATCHES SETTINGS [--select-l2 K] [--l2s 0.01,0.03,0.1,0.3] [--preset P], e.g.
 python bench/meta_paired.py 20x1 runs/20x1_jiio.pt 3 "[('jiio', dict(max_iter=30)), ('naive', dict(steps=10))]" """
-import sys, time, json, torch
+import sys, time, json, argparse, torch
 import numpy as np
 from jiio.data import omniglot_episodes
-from jiio.meta import get_meta_model, adapt, query_logits
+from jiio.meta import get_meta_model, adapt, query_logits, select_l2
 
 def run(model, batches, settings):
     "Per setting: query accuracy of every task and adaptation seconds of every meta-batch, settings interleaved."
@@ -25,16 +28,30 @@ def run(model, batches, settings):
         print(f'batch {i + 1}/{len(batches)}', flush=True)
     return {k: torch.cat(a).double() for k, a in accs.items()}, {k: float(np.median(s)) for k, s in secs.items()}
 
-def main(cfg, path, n_batches, settings):
+def choose_l2(model, ways, shots, settings, k, l2s):
+    "Per method: the l2 that `select_l2` picks on k x 20 validation tasks with the method's last setting; the candidates' rows."
+    val, chosen, rows = omniglot_episodes('valid', ways, shots, 5, seed=3), {}, {}
+    for m in dict.fromkeys(m for m, _ in settings):
+        kw = [kw for mm, kw in settings if mm == m][-1]
+        t = time.perf_counter()
+        chosen[m], rows[m] = select_l2(model, val, l2s, 20 * k, m, **kw)
+        for r in rows[m]: print(f"valid {m} {kw} l2={r['l2']}: query acc {r['acc']:.4f} +- {r['ci95']:.4f}", flush=True)
+        print(f'{m}: l2 = {chosen[m]} chosen on {20 * k} validation tasks ({time.perf_counter() - t:.0f} s)', flush=True)
+    return chosen, rows
+
+def main(cfg, path, n_batches, settings, select=0, l2s=(0.01, 0.03, 0.1, 0.3), preset='meta-omniglot-tiny'):
     torch.set_num_threads(1)
     ways, shots = map(int, cfg.split('x'))
-    model = get_meta_model('meta-omniglot-tiny', ways); model.load_state_dict(torch.load(path)); model.eval()
+    model = get_meta_model(preset, ways); model.load_state_dict(torch.load(path)); model.eval()
+    chosen, rows = choose_l2(model, ways, shots, settings, select, l2s) if select else ({}, {})
+    settings = [(m, dict(l2=chosen[m]) | kw if m in chosen else kw) for m, kw in settings]
     test = omniglot_episodes('test', ways, shots, 5, seed=2)
     batches = [test.sample(20) for _ in range(n_batches)]
     ci = lambda a: 1.96 * a.std().item() / len(a) ** .5
     settings = {f'{m} {kw}': (m, kw) for m, kw in settings}
     acc, sec = run(model, batches, settings)
-    out = dict(config=cfg, model=path, n_tasks=20 * n_batches, settings={}, paired=[], speedups=[])
+    out = dict(config=cfg, model=path, n_tasks=20 * n_batches, settings={}, paired=[], speedups=[],
+               l2_chosen=chosen, l2_valid=rows, valid_tasks=20 * select)
     for k, a in acc.items():
         print(f'{k}: query acc {a.mean():.4f} +- {ci(a):.4f}, {sec[k]:.2f} s per 20 tasks', flush=True)
         out['settings'][k] = dict(acc=a.mean().item(), ci95=ci(a), s_per_batch=sec[k], task_acc=[round(t, 4) for t in a.tolist()])
@@ -54,5 +71,9 @@ def main(cfg, path, n_batches, settings):
     print(json.dumps(out))
 
 if __name__ == '__main__':
-    if len(sys.argv) != 5: raise SystemExit(__doc__)
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), eval(sys.argv[4]))
+    ap = argparse.ArgumentParser(usage=__doc__)
+    ap.add_argument('config'); ap.add_argument('model'); ap.add_argument('n_batches', type=int); ap.add_argument('settings')
+    ap.add_argument('--select-l2', type=int, default=0); ap.add_argument('--l2s', default='0.01,0.03,0.1,0.3')
+    ap.add_argument('--preset', default='meta-omniglot-tiny')
+    a = ap.parse_args()
+    main(a.config, a.model, a.n_batches, eval(a.settings), a.select_l2, tuple(map(float, a.l2s.split(','))), a.preset)
