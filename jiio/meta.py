@@ -285,24 +285,24 @@ def make_meta_trainer(method, model, data, steps:int=200, lr:float=1e-3, grad='f
 
 # %% ../nbs/13_meta.ipynb #f23b28d1
 def _parse_l2(adapt_l2):
-    "'valid', or `adapt_l2` as a finite number >= 0 (a clear error otherwise)."
-    if adapt_l2 == 'valid': return adapt_l2
+    "None, 'valid', or `adapt_l2` as a finite number >= 0 (a clear error otherwise)."
+    if adapt_l2 is None or adapt_l2 == 'valid': return adapt_l2
     try: l2 = float(adapt_l2)
-    except (TypeError, ValueError): raise ValueError(f"adapt_l2 must be 'valid' or a number, got {adapt_l2!r}") from None
+    except (TypeError, ValueError): raise ValueError(f"adapt_l2 must be None, 'valid' or a number, got {adapt_l2!r}") from None
     if not (l2 >= 0 and math.isfinite(l2)): raise ValueError(f'adapt_l2 must be finite and >= 0, got {l2}')
     return l2
 
-def _adapt_l2(model, adapt_l2, method, ways, shots, queries, n_tasks, seed, source, download):
-    "The test-time `l2`: `adapt_l2` itself, or `select_l2`'s choice on `n_tasks` validation tasks (then also its table)."
-    if adapt_l2 != 'valid': return adapt_l2, None
+def _adapt_l2(model, adapt_l2, l2, method, ways, shots, queries, n_tasks, seed, source, download):
+    "The test-time `l2`: meta-training's `l2` (`adapt_l2=None`), `adapt_l2` itself, or `select_l2`'s choice on `n_tasks` validation tasks (then also its table)."
+    if adapt_l2 != 'valid': return (l2 if adapt_l2 is None else adapt_l2), None
     val = omniglot_episodes('valid', ways, shots, queries, seed=seed + 2, source=source, download=download)
     l2, rows = select_l2(model, val, L2_GRID, n_tasks, method)
     return l2, dict(split='valid', n_tasks=n_tasks, l2=l2, candidates=rows)
 
 def train_meta(ways=5, shots=1, queries=5, method='jiio', grad='first-order', steps=200, tasks=4, lr=1e-3,
                preset='meta-omniglot-small', out='runs/meta', test_tasks=100, l2=0.01, seed=0, resume=False, ckpt_every=50, quiet=False,
-               source='offline', download=False, jac_weight=0.5, minutes=None, adapt_l2='valid', valid_tasks=100):
-    "Meta-train a few-shot classifier on Omniglot's training alphabets, choose the test-time `l2` on validation ones (`adapt_l2='valid'`, or give a number), test on held-out ones; write checkpoint, metrics and a PNG of tasks to `out`."
+               source='offline', download=False, jac_weight=0.5, minutes=None, adapt_l2=None, valid_tasks=100):
+    "Meta-train a few-shot classifier on Omniglot's training alphabets, test it on held-out ones (adapting with `l2`, `adapt_l2`, or the `l2` chosen on validation alphabets if `adapt_l2='valid'`); write checkpoint, metrics and a PNG of tasks to `out`."
     out, adapt_l2 = writable_dir(out), _parse_l2(adapt_l2); set_seed(seed)
     train = omniglot_episodes('train', ways, shots, queries, seed=seed, source=source, download=download)
     test = omniglot_episodes('test', ways, shots, queries, seed=seed + 1, source=source, download=download)
@@ -314,7 +314,7 @@ def train_meta(ways=5, shots=1, queries=5, method='jiio', grad='first-order', st
     s0, t0 = tr.step, time.time(); tr.fit(log_every=0 if quiet else None); secs = time.time() - t0
     if not tr.is_main: return None   # a data-parallel run (torchrun): rank 0 evaluates and writes
     tm = 'gd' if method == 'conv' else method
-    tl2, valid = _adapt_l2(tr.model, adapt_l2, tm, ways, shots, queries, valid_tasks, seed, source, download)
+    tl2, valid = _adapt_l2(tr.model, adapt_l2, l2, tm, ways, shots, queries, valid_tasks, seed, source, download)
     ev = meta_test(tr.model, test, test_tasks, tm, l2=tl2)
     metrics = dict(config=tr.config, train_seconds=secs, train_steps=tr.step, sec_per_step=secs / max(1, tr.step - s0),
                    valid=valid, test=dict(split='test', ways=ways, shots=shots, queries=queries, l2=tl2, **ev))
@@ -340,8 +340,8 @@ def meta(ways:int=5, shots:int=1,              # N-way K-shot tasks
          source:str='offline',                 # 'offline' (8 alphabets shipped with jiio) or 'torchvision' (the full Omniglot, standard split)
          download:bool=False,                  # with --source torchvision: fetch the full Omniglot (needs network)
          minutes:float=None,                   # train for this many minutes of training time instead of --steps (the lr follows the clock)
-         adapt_l2:str='valid',                 # test-time l2: 'valid' (chosen on validation alphabets among 0.01, 0.03, 0.1, 0.3) or a number
-         valid_tasks:int=100):                 # validation tasks per candidate l2
+         adapt_l2:str=None,                    # test-time l2: --l2 (default), a number, or 'valid' (chosen on validation alphabets among 0.01, 0.03, 0.1, 0.3)
+         valid_tasks:int=100):                 # with --adapt-l2 valid: validation tasks per candidate l2
     "`jiio-train meta`: meta-train a few-shot Omniglot classifier whose task contexts are found by JIIO (or a baseline), test it, write checkpoint, metrics and a PNG of tasks."
     try: writable_dir(out)
     except OSError as e: raise SystemExit(f'jiio-train: {e}')
