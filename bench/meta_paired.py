@@ -11,7 +11,8 @@ With --select-l2 K, each method first chooses its adaptation l2 (`jiio.meta.sele
 accuracy on K x 20 tasks of the *validation* alphabets (seed 3), with its last setting in SETTINGS (its largest budget,
 by convention); all its settings then adapt the test tasks with that l2 (unless a setting names its own).
 One thread. Ends with one line of JSON.
-usage: python bench/meta_paired.py CONFIG MODEL N_BATCHES SETTINGS [--select-l2 K] [--l2s 0.01,0.03,0.1,0.3] [--preset P], e.g.
+With --split valid the paired comparison itself runs on validation tasks (seed 2), to choose settings without the test tasks.
+usage: python bench/meta_paired.py CONFIG MODEL N_BATCHES SETTINGS [--select-l2 K] [--l2s 0.01,0.03,0.1,0.3] [--preset P] [--split S], e.g.
 python bench/meta_paired.py 20x1 runs/20x1_jiio.pt 3 "[('jiio', dict(max_iter=30)), ('naive', dict(steps=10))]" """
 import sys, time, json, argparse, torch
 import numpy as np
@@ -39,18 +40,18 @@ def choose_l2(model, ways, shots, settings, k, l2s):
         print(f'{m}: l2 = {chosen[m]} chosen on {20 * k} validation tasks ({time.perf_counter() - t:.0f} s)', flush=True)
     return chosen, rows
 
-def main(cfg, path, n_batches, settings, select=0, l2s=(0.01, 0.03, 0.1, 0.3), preset='meta-omniglot-tiny'):
+def main(cfg, path, n_batches, settings, select=0, l2s=(0.01, 0.03, 0.1, 0.3), preset='meta-omniglot-tiny', split='test'):
     torch.set_num_threads(1)
     ways, shots = map(int, cfg.split('x'))
     model = get_meta_model(preset, ways); model.load_state_dict(torch.load(path)); model.eval()
     chosen, rows = choose_l2(model, ways, shots, settings, select, l2s) if select else ({}, {})
     settings = [(m, dict(l2=chosen[m]) | kw if m in chosen else kw) for m, kw in settings]
-    test = omniglot_episodes('test', ways, shots, 5, seed=2)
+    test = omniglot_episodes(split, ways, shots, 5, seed=2)
     batches = [test.sample(20) for _ in range(n_batches)]
     ci = lambda a: 1.96 * a.std().item() / len(a) ** .5
     settings = {f'{m} {kw}': (m, kw) for m, kw in settings}
     acc, sec = run(model, batches, settings)
-    out = dict(config=cfg, model=path, n_tasks=20 * n_batches, settings={}, paired=[], speedups=[],
+    out = dict(config=cfg, model=path, split=split, n_tasks=20 * n_batches, settings={}, paired=[], speedups=[],
                l2_chosen=chosen, l2_valid=rows, valid_tasks=20 * select)
     for k, a in acc.items():
         print(f'{k}: query acc {a.mean():.4f} +- {ci(a):.4f}, {sec[k]:.2f} s per 20 tasks', flush=True)
@@ -75,5 +76,6 @@ if __name__ == '__main__':
     ap.add_argument('config'); ap.add_argument('model'); ap.add_argument('n_batches', type=int); ap.add_argument('settings')
     ap.add_argument('--select-l2', type=int, default=0); ap.add_argument('--l2s', default='0.01,0.03,0.1,0.3')
     ap.add_argument('--preset', default='meta-omniglot-tiny')
+    ap.add_argument('--split', default='test', help="the tasks of the paired comparison: 'test', or 'valid' to choose settings")
     a = ap.parse_args()
-    main(a.config, a.model, a.n_batches, eval(a.settings), a.select_l2, tuple(map(float, a.l2s.split(','))), a.preset)
+    main(a.config, a.model, a.n_batches, eval(a.settings), a.select_l2, tuple(map(float, a.l2s.split(','))), a.preset, a.split)
