@@ -86,7 +86,6 @@ def adapt_jiio(model, us, ys, l2=0.01, grad='first-order', b_kw=None, **kw):
     res = jiio_solve(cell, h, v0, y, **kw)
     return res.x, res
 
-
 # %% ../nbs/13_meta.ipynb #5c699444
 def adapt_naive(model, us, ys, l2=0.01, **kw):
     "The contexts after `steps` optimiser steps, each a full warm-started DEQ solve and implicit backward on the support set; `(v, NaiveResult)`."
@@ -250,6 +249,7 @@ L2_GRID = (0.01, 0.03, 0.1, 0.3)   # candidate adaptation l2 for `select_l2`
 def select_l2(model, episodes, l2s=L2_GRID, n_tasks:int=100, method=None, bs:int=20, **kw):
     "The adaptation `l2` with the best mean query accuracy over `n_tasks` tasks of `episodes` (use the validation split), and the `meta_test` row of every candidate."
     if not l2s: raise ValueError('select_l2 needs at least one candidate l2')
+    if n_tasks < 1: raise ValueError(f'select_l2 needs n_tasks >= 1, got {n_tasks}')
     if any(not (l2 >= 0 and math.isfinite(l2)) for l2 in l2s): raise ValueError(f'every candidate l2 must be finite and >= 0, got {list(l2s)}')
     rows = [dict(l2=l2, **meta_test(model, episodes, n_tasks, method, bs, l2=l2, **kw)) for l2 in l2s]
     return max(rows, key=lambda r: r['acc'])['l2'], rows
