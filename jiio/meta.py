@@ -246,11 +246,16 @@ def meta_test(model, episodes, n_tasks:int=600, method=None, bs:int=20, **kw):
 # %% ../nbs/13_meta.ipynb #9944145d
 L2_GRID = (0.01, 0.03, 0.1, 0.3)   # candidate adaptation l2 for `select_l2`
 
+def _check_l2(l2, what):
+    "`l2` if it is a finite number >= 0, else a ValueError naming `what`."
+    if not (l2 >= 0 and math.isfinite(l2)): raise ValueError(f'{what} must be finite and >= 0, got {l2}')
+    return l2
+
 def select_l2(model, episodes, l2s=L2_GRID, n_tasks:int=100, method=None, bs:int=20, **kw):
     "The adaptation `l2` with the best mean query accuracy over `n_tasks` tasks of `episodes` (use the validation split), and the `meta_test` row of every candidate."
     if not l2s: raise ValueError('select_l2 needs at least one candidate l2')
     if n_tasks < 1: raise ValueError(f'select_l2 needs n_tasks >= 1, got {n_tasks}')
-    if any(not (l2 >= 0 and math.isfinite(l2)) for l2 in l2s): raise ValueError(f'every candidate l2 must be finite and >= 0, got {list(l2s)}')
+    for l2 in l2s: _check_l2(l2, 'every candidate l2')
     rows = [dict(l2=l2, **meta_test(model, episodes, n_tasks, method, bs, l2=l2, **kw)) for l2 in l2s]
     return max(rows, key=lambda r: r['acc'])['l2'], rows
 
@@ -289,8 +294,7 @@ def _parse_l2(adapt_l2):
     if adapt_l2 is None or adapt_l2 == 'valid': return adapt_l2
     try: l2 = float(adapt_l2)
     except (TypeError, ValueError): raise ValueError(f"adapt_l2 must be None, 'valid' or a number, got {adapt_l2!r}") from None
-    if not (l2 >= 0 and math.isfinite(l2)): raise ValueError(f'adapt_l2 must be finite and >= 0, got {l2}')
-    return l2
+    return _check_l2(l2, 'adapt_l2')
 
 def _adapt_l2(model, adapt_l2, l2, method, ways, shots, queries, n_tasks, seed, source, download):
     "The test-time `l2`: meta-training's `l2` (`adapt_l2=None`), `adapt_l2` itself, or `select_l2`'s choice on `n_tasks` validation tasks (then also its table)."
