@@ -12,6 +12,8 @@ accuracy on K x 20 tasks of the *validation* alphabets (seed 3), with its last s
 by convention); all its settings then adapt the test tasks with that l2 (unless a setting names its own).
 One thread. Ends with one line of JSON.
 With --split valid the paired comparison itself runs on validation tasks (seed 2), to choose settings without the test tasks.
+A setting may name its own model as a third element, e.g. ('naive', dict(steps=10), 'runs/5x1_naive.pt'): then it compares
+whole pipelines (each method adapting the model it meta-trained) instead of inner loops on one model.
 usage: python bench/meta_paired.py CONFIG MODEL N_BATCHES SETTINGS [--select-l2 K] [--l2s 0.01,0.03,0.1,0.3] [--preset P] [--split S], e.g.
 python bench/meta_paired.py 20x1 runs/20x1_jiio.pt 3 "[('jiio', dict(max_iter=30)), ('naive', dict(steps=10))]" """
 import sys, time, json, argparse, torch
@@ -19,11 +21,12 @@ import numpy as np
 from jiio.data import omniglot_episodes
 from jiio.meta import get_meta_model, adapt, query_logits, select_l2
 
-def run(model, batches, settings):
+def run(models, batches, settings):
     "Per setting: query accuracy of every task and adaptation seconds of every meta-batch, settings interleaved."
     accs, secs = {k: [] for k in settings}, {k: [] for k in settings}
     for i, (us, ys, uq, yq) in enumerate(batches):
-        for k, (method, kw) in settings.items():
+        for k, (method, kw, path) in settings.items():
+            model = models[path]
             t = time.perf_counter(); v, _ = adapt(model, us, ys, method, **kw); secs[k].append(time.perf_counter() - t)
             with torch.no_grad(): accs[k].append((query_logits(model, uq, v.detach()).argmax(-1) == yq).float().mean(1))
         print(f'batch {i + 1}/{len(batches)}', flush=True)
@@ -40,17 +43,25 @@ def choose_l2(model, ways, shots, settings, k, l2s):
         print(f'{m}: l2 = {chosen[m]} chosen on {20 * k} validation tasks ({time.perf_counter() - t:.0f} s)', flush=True)
     return chosen, rows
 
+def load(preset, ways, path):
+    model = get_meta_model(preset, ways); model.load_state_dict(torch.load(path)); model.eval()
+    return model
+
 def main(cfg, path, n_batches, settings, select=0, l2s=(0.01, 0.03, 0.1, 0.3), preset='meta-omniglot-tiny', split='test'):
     torch.set_num_threads(1)
     ways, shots = map(int, cfg.split('x'))
-    model = get_meta_model(preset, ways); model.load_state_dict(torch.load(path)); model.eval()
-    chosen, rows = choose_l2(model, ways, shots, settings, select, l2s) if select else ({}, {})
-    settings = [(m, dict(l2=chosen[m]) | kw if m in chosen else kw) for m, kw in settings]
+    settings = [(s[0], s[1], s[2] if len(s) > 2 else path) for s in settings]
+    models = {p: load(preset, ways, p) for p in dict.fromkeys([path] + [p for *_, p in settings])}
+    model = models[path]
+    if select and len(models) > 1: raise ValueError('--select-l2 with per-setting models is not supported')
+    chosen, rows = choose_l2(model, ways, shots, [s[:2] for s in settings], select, l2s) if select else ({}, {})
+    settings = [(m, dict(l2=chosen[m]) | kw if m in chosen else kw, p) for m, kw, p in settings]
     test = omniglot_episodes(split, ways, shots, 5, seed=2)
     batches = [test.sample(20) for _ in range(n_batches)]
     ci = lambda a: 1.96 * a.std().item() / len(a) ** .5
-    settings = {f'{m} {kw}': (m, kw) for m, kw in settings}
-    acc, sec = run(model, batches, settings)
+    tag = lambda p: '' if p == path else f' [{p.rsplit("/", 1)[-1]}]'
+    settings = {f'{m} {kw}{tag(p)}': (m, kw, p) for m, kw, p in settings}
+    acc, sec = run(models, batches, settings)
     out = dict(config=cfg, model=path, split=split, n_tasks=20 * n_batches, settings={}, paired=[], speedups=[],
                l2_chosen=chosen, l2_valid=rows, valid_tasks=20 * select)
     for k, a in acc.items():

@@ -155,6 +155,8 @@ def _kkt(self:_JIIOTracker, k, S, act):
     return np.maximum(np.maximum(rz / (fzn + 1e-5), rmu / (gzn + 1e-5)), dx / (ax * self.g0 + 1e-30))
 
 # %% ../nbs/06_augmented.ipynb #d1e2f3a4
+_SPIKE = 10.   # in the warm-up, an iterate whose residual jumped this many times over the last one taken is not returned
+
 @patch
 def _record(self:_JIIOTracker, k, t, S, took):
     "Evaluation `k`'s KKT residual, best-iterate rule (the reference's, cost-aware), stopping test, traces."
@@ -162,7 +164,7 @@ def _record(self:_JIIOTracker, k, t, S, took):
     with np.errstate(invalid='ignore', over='ignore', divide='ignore'):
         r, kkt = a / (fn + 1e-5), self._kkt(k, S, act)
         bad = act & ~np.isfinite(r)
-        better = (k < c['best_warmup']) | (r < self.best)
+        better = ((k < c['best_warmup']) & (r < _SPIKE * self.best)) | (r < self.best)   # warm-up: newest, unless it spiked
         done = act & ~bad & (kkt < c['tol']) if c['tol'] is not None else np.zeros_like(act)
         take = act & ~bad & (better | ((cost < self.best_c) & (r < 1.3 * self.best))) | done
         if self.restart: self.to_restart |= act & ~bad & ~done & (k >= c['best_warmup']) & (r > self.restart * self.best)
