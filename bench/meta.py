@@ -10,7 +10,9 @@ net with the same FiLM context, SGD-10 by backprop: `GD_META`). The DEQ methods 
 half time: the plot).
 Adaptation sweep on the JIIO-trained model, on --sweep-batches meta-batches of 20 test tasks: JIIO with T joint
 iterations (--jiio-iters) vs Adam-k (--naive-steps) through full solves; time per meta-batch (median), support objective, query accuracy; JIIO's
-speed-up at equal support objective and at equal query accuracy. Threads: 1 (shared machine). Ends with one line of JSON.
+speed-up at equal support objective and at equal query accuracy. With --pipeline (and 'naive' among the methods) the
+Adam-k rows adapt the naive-trained model instead: whole pipelines, each method adapting the model it meta-trained
+(bench/meta_paired.py measures the same per task, paired). Threads: 1 (shared machine). Ends with one line of JSON.
 usage: python bench/meta.py [--minutes 2] [--test-tasks 100] [--configs 5x1]"""
 import argparse, json, time
 import numpy as np
@@ -40,18 +42,19 @@ def train_timed(name, ways, shots, a):
     return tr, dict(method=name, steps=tr.step, train_s=t_train, s_per_step=sec, acc=curve[-1]['acc'], ci95=curve[-1]['ci95'],
                     n_tasks=curve[-1]['n_tasks'], test_s_per_batch=curve[-1]['sec_per_batch']), curve
 
-def sweep(model, ways, shots, a):
-    "Adaptation time per meta-batch of 20 tasks, support objective and query accuracy: JIIO-T vs Adam-k through full solves."
+def sweep(model, ways, shots, a, naive_model=None):
+    "Adaptation time per meta-batch of 20 tasks, support objective and query accuracy: JIIO-T vs Adam-k (on `naive_model` if given)."
     test = omniglot_episodes('test', ways, shots, a.queries, seed=2)
     batches = [test.sample(a.sweep_size) for _ in range(a.sweep_batches)]
     rows = []
-    model.eval()
+    for m in (model, naive_model): m is None or m.eval()
     for method, key, vals in (('jiio', 'max_iter', a.jiio_iters), ('naive', 'steps', a.naive_steps)):
+        mdl = naive_model if method == 'naive' and naive_model is not None else model
         for k in vals:
             ts, sl, acc = [], [], []
             for us, ys, uq, yq in batches:
-                t = time.perf_counter(); v, st = adapt(model, us, ys, method, a.l2, **{key: k}); ts.append(time.perf_counter() - t)
-                with torch.no_grad(): acc.append((query_logits(model, uq, v.detach()).argmax(-1) == yq).float().mean().item())
+                t = time.perf_counter(); v, st = adapt(mdl, us, ys, method, a.l2, **{key: k}); ts.append(time.perf_counter() - t)
+                with torch.no_grad(): acc.append((query_logits(mdl, uq, v.detach()).argmax(-1) == yq).float().mean().item())
                 sl.append(st['support_loss'])
             rows.append(dict(method=f'{"JIIO" if method == "jiio" else "Adam"}-{k}', s_per_batch=float(np.median(ts)),
                              support_obj=float(np.mean(sl)), query_acc=float(np.mean(acc))))
@@ -79,6 +82,7 @@ def main():
     p.add_argument('--l2', type=float, default=0.01, help='the inner objective\'s weight on ||v||^2 / 2 (training, test and sweep)')
     p.add_argument('--sweep-batches', type=int, default=2); p.add_argument('--sweep-size', type=int, default=20); p.add_argument('--plot', default='bench/results/meta.png')
     p.add_argument('--jiio-iters', default='5,10,20,40'); p.add_argument('--naive-steps', default='5,10,20')
+    p.add_argument('--pipeline', action='store_true', help="sweep: Adam-k adapts the naive-trained model (whole pipelines)")
     p.add_argument('--save-models', default=None, help='a folder: save each trained model there as CONFIG_METHOD.pt')
     a = p.parse_args()
     a.jiio_iters, a.naive_steps = [int(k) for k in a.jiio_iters.split(',')], [int(k) for k in a.naive_steps.split(',')]
@@ -97,8 +101,9 @@ def main():
         print_table(rows)
         res = dict(train=rows)
         if 'jiio' in models:
-            sw = sweep(models['jiio'], ways, shots, a)
-            print(f'\n== {ways}-way {shots}-shot: adaptation of {a.sweep_batches} meta-batches of {a.sweep_size} test tasks, JIIO-trained model ==')
+            sw = sweep(models['jiio'], ways, shots, a, models.get('naive') if a.pipeline else None)
+            which = 'JIIO-T on the JIIO-trained model, Adam-k on the naive-trained one' if a.pipeline and 'naive' in models else 'JIIO-trained model'
+            print(f'\n== {ways}-way {shots}-shot: adaptation of {a.sweep_batches} meta-batches of {a.sweep_size} test tasks, {which} ==')
             print_table(sw); sp = speedups(sw); print(); print_table(sp)
             res.update(sweep=sw, speedups=sp)
         result[cfg] = res
