@@ -141,7 +141,7 @@ class _JIIOTracker(_Tracker):
         super().__init__(V, cfg['tol'], 'rel', 1e-5, math.inf, False, cfg['restart'])
         B, inf = V.shape[0], np.full(V.shape[0], np.inf)
         self.cfg, self.Dz, self.Dx = cfg, Dz, Dx
-        self.best_c, self.res_c, self.res_kkt, self.g0 = inf.copy(), inf.copy(), inf.copy(), np.zeros(B)
+        self.best_c, self.res_c, self.res_kkt, self.r_prev, self.g0 = inf.copy(), inf.copy(), inf.copy(), inf.copy(), np.zeros(B)
         self.jtraces = {k: [] for k in ('cost', 'res_z', 'res_mu', 'grad_x', 'kkt')} if cfg['trace'] else None
         self.traj, self._traj_new = (V[:, :Dz + Dx].clone() if cfg['traj'] else None), []
 
@@ -155,7 +155,7 @@ def _kkt(self:_JIIOTracker, k, S, act):
     return np.maximum(np.maximum(rz / (fzn + 1e-5), rmu / (gzn + 1e-5)), dx / (ax * self.g0 + 1e-30))
 
 # %% ../nbs/06_augmented.ipynb #d1e2f3a4
-_SPIKE = 10.   # in the warm-up, an iterate whose residual jumped this many times over the last one taken is not returned
+_SPIKE = 10.   # in the warm-up, an iterate whose residual jumped this many times over the previous evaluation's is not returned
 
 @patch
 def _record(self:_JIIOTracker, k, t, S, took):
@@ -164,11 +164,11 @@ def _record(self:_JIIOTracker, k, t, S, took):
     with np.errstate(invalid='ignore', over='ignore', divide='ignore'):
         r, kkt = a / (fn + 1e-5), self._kkt(k, S, act)
         bad = act & ~np.isfinite(r)
-        better = ((k < c['best_warmup']) & (r < _SPIKE * self.best)) | (r < self.best)   # warm-up: newest, unless it spiked
+        better = ((k < c['best_warmup']) & (r < _SPIKE * self.r_prev)) | (r < self.best)   # warm-up: newest, unless it spiked
         done = act & ~bad & (kkt < c['tol']) if c['tol'] is not None else np.zeros_like(act)
         take = act & ~bad & (better | ((cost < self.best_c) & (r < 1.3 * self.best))) | done
         if self.restart: self.to_restart |= act & ~bad & ~done & (k >= c['best_warmup']) & (r > self.restart * self.best)
-    self.best = np.where(act & ~bad & better, r, self.best)
+    self.best, self.r_prev = np.where(act & ~bad & better, r, self.best), np.where(act & ~bad, r, self.r_prev)
     for v, new in ((self.best_c, cost), (self.res_c, cost), (self.res_kkt, kkt)): v[take] = new[take]
     took[take] = t
     self.nstep[act] = k + 1
