@@ -47,7 +47,8 @@ def sweep(model, ways, shots, a, naive_model=None):
     test = omniglot_episodes('test', ways, shots, a.queries, seed=2)
     batches = [test.sample(a.sweep_size) for _ in range(a.sweep_batches)]
     rows = []
-    for m in (model, naive_model): m is None or m.eval()
+    for m in (model, naive_model):
+        if m is not None: m.eval()
     for method, key, vals in (('jiio', 'max_iter', a.jiio_iters), ('naive', 'steps', a.naive_steps)):
         mdl = naive_model if method == 'naive' and naive_model is not None else model
         for k in vals:
@@ -101,8 +102,9 @@ def main():
         print_table(rows)
         res = dict(train=rows)
         if 'jiio' in models:
-            sw = sweep(models['jiio'], ways, shots, a, models.get('naive') if a.pipeline else None)
-            which = 'JIIO-T on the JIIO-trained model, Adam-k on the naive-trained one' if a.pipeline and 'naive' in models else 'JIIO-trained model'
+            naive_model = models.get('naive') if a.pipeline else None
+            sw = sweep(models['jiio'], ways, shots, a, naive_model)
+            which = 'JIIO-trained model' if naive_model is None else 'JIIO-T on the JIIO-trained model, Adam-k on the naive-trained one'
             print(f'\n== {ways}-way {shots}-shot: adaptation of {a.sweep_batches} meta-batches of {a.sweep_size} test tasks, {which} ==')
             print_table(sw); sp = speedups(sw); print(); print_table(sp)
             res.update(sweep=sw, speedups=sp)
