@@ -18,6 +18,10 @@ Protocol (fixed here and printed with the results):
 - `--reference 12,27,44`: only a difficulty reference on those problems, per sample: the gradient evaluations L-BFGS
   (torch.optim.LBFGS, strong Wolfe, history 20) needs to reach |g|/g0 < 1e-8 with exact DEQ solves (each evaluation
   a full forward and backward solve, 20-60x the cost of one JIIO iteration), next to JIIO's iterations.
+- `--floor`: the same L-BFGS reference (budget 1000) on every unconstrained problem of the suite, next to JIIO's
+  iterations, summarised by how many evaluations L-BFGS needed: how hard the problems are, not only how JIIO fares.
+- `--spectrum 0,44`: per sample, the eigenvalues of largest modulus of the augmented map's Jacobian at a tightly solved
+  point (alpha_x 0.03 / 0.1 / 0.3): modulus above 1 is an unstable mode, close to 1 a slow one.
 Ends with one line of JSON. Runs on the jiio it imports (point PYTHONPATH at another checkout for a before/after)."""
 import argparse, json, math, time
 import numpy as np
@@ -82,41 +86,94 @@ def run_plain(configs):
         out[name] = {k: summary(v) for k, v in res.items()}
     return out
 
-def lbfgs_reference(problems, budget=3000):
-    "Per sample of each problem: gradient evaluations L-BFGS (exact DEQ solves, strong Wolfe) needs to |g|/g0 < 1e-8."
+def lbfgs_evals(p, budget=3000):
+    "Per sample of problem p: gradient evaluations L-BFGS (exact DEQ solves, strong Wolfe) needs to |g|/g0 < 1e-8 (None: not within budget)."
     from jiio.deq import DEQ
+    cell, h, x0, y, cons = jiio_problem(p)
+    deq = DEQ(cell, f_tol=1e-13, f_stop_mode='abs', f_max_iter=500, b_tol=1e-13, b_stop_mode='abs', b_max_iter=500)
+    out = []
+    for i in range(len(x0)):
+        x, gs = x0[i:i+1].clone().requires_grad_(), []
+        opt = torch.optim.LBFGS([x], lr=1, max_iter=budget, max_eval=budget, history_size=20, tolerance_grad=1e-14,
+                                tolerance_change=1e-20, line_search_fn='strong_wolfe')
+        def closure():
+            opt.zero_grad(); z = deq(x); z = z[0] if isinstance(z, tuple) else z
+            L = h(z, x, y[i:i+1]).sum(); L.backward(); gs.append(x.grad.norm().item()); return L
+        opt.step(closure)
+        g = np.array(gs) / max(gs[:5]); hit = np.flatnonzero(g < 1e-8)
+        out.append(int(hit[0]) + 1 if len(hit) else None)
+    return out
+
+def lbfgs_reference(problems, budget=3000):
+    "Print, per sample of each problem, L-BFGS's gradient evaluations next to JIIO's iterations at the defaults."
     for p in problems:
         cell, h, x0, y, cons = jiio_problem(p)
-        deq = DEQ(cell, f_tol=1e-13, f_stop_mode='abs', f_max_iter=500, b_tol=1e-13, b_stop_mode='abs', b_max_iter=500)
-        r, out = jiio_solve(cell, h, x0, y, constraint=cons, tol=1e-8, max_iter=1000, trace=False), []
-        for i in range(len(x0)):
-            x, gs = x0[i:i+1].clone().requires_grad_(), []
-            opt = torch.optim.LBFGS([x], lr=1, max_iter=budget, max_eval=budget, history_size=20, tolerance_grad=1e-14,
-                                    tolerance_change=1e-20, line_search_fn='strong_wolfe')
-            def closure():
-                opt.zero_grad(); z = deq(x); z = z[0] if isinstance(z, tuple) else z
-                L = h(z, x, y[i:i+1]).sum(); L.backward(); gs.append(x.grad.norm().item()); return L
-            opt.step(closure)
-            g = np.array(gs) / max(gs[:5]); hit = np.flatnonzero(g < 1e-8)
-            out.append(int(hit[0]) + 1 if len(hit) else None)
-        print(f'  problem {p:3d} ({type(cons).__name__ if cons is not None else "none"}, dim x {x0.shape[1]}): L-BFGS evaluations {out}; '
+        r = jiio_solve(cell, h, x0, y, constraint=cons, tol=1e-8, max_iter=1000, trace=False)
+        print(f'  problem {p:3d} ({type(cons).__name__ if cons is not None else "none"}, dim x {x0.shape[1]}): L-BFGS evaluations {lbfgs_evals(p, budget)}; '
               f'JIIO iterations {[n if c else None for n, c in zip(r.nstep.tolist(), r.converged.tolist())]}', flush=True)
+
+def spectrum(problems, alphas=(0.03, 0.1, 0.3)):
+    "Per sample: the eigenvalues of largest modulus of the augmented map's Jacobian at a tightly solved point, per x step."
+    from jiio.augmented import _JIIOMap, _aug_map_graph, _JIIO_DEFAULTS
+    from jiio.core import Packer
+    from jiio.constraints import Constraint
+    for p in problems:
+        cell, h, x0, y, cons = jiio_problem(p)
+        r = jiio_solve(cell, h, x0, y, constraint=cons, tol=1e-12, max_iter=5000, trace=False)
+        print(f'  problem {p} ({type(cons).__name__ if cons is not None else "none"}): JIIO iterations to 1e-12 {r.nstep.tolist()}')
+        for i in range(len(x0)):
+            pz = Packer(r.z[i:i+1]); M = _JIIOMap(cell, h, y[i:i+1], cons or Constraint(), pz, x0.shape[1:], _JIIO_DEFAULTS, pz.pack(r.z[i:i+1]))
+            V = M.join(pz.pack(r.z[i:i+1]), r.x[i:i+1], pz.pack(r.mu[i:i+1]))
+            row = []
+            for ax in alphas:
+                ev = np.linalg.eigvals(torch.autograd.functional.jacobian(_aug_map_graph(M, ax), V)[0, :, 0, :].numpy())
+                top = ev[np.argsort(-np.abs(ev))[:3]]
+                row.append(f'alpha_x {ax}: rho {np.abs(top[0]):.4f} (' + ', '.join(f'{e.real:.4f}{e.imag:+.4f}i' if abs(e.imag) > 1e-9 else f'{e.real:.4f}' for e in top) + ')')
+            print(f'    sample {i}: ' + '; '.join(row), flush=True)
+
+def floor(n_problems, budget=1000):
+    "On every unconstrained problem: L-BFGS's evaluations and JIIO's iterations per sample, and both summaries."
+    lb, jj = [], []
+    for p in range(n_problems):
+        cell, h, x0, y, cons = jiio_problem(p)
+        if cons is not None: continue
+        r = jiio_solve(cell, h, x0, y, tol=1e-8, max_iter=1000, trace=False)
+        a, b = lbfgs_evals(p, budget), [n if c else None for n, c in zip(r.nstep.tolist(), r.converged.tolist())]
+        print(f'  problem {p:3d} (dim z {cell(cell.z0(x0), x0).shape[1]}, dim x {x0.shape[1]}): L-BFGS {a}; JIIO {b}', flush=True)
+        lb += a; jj += b
+    big = lambda v: np.array([10**6 if n is None else n for n in v])
+    lb, jj = big(lb), big(jj)
+    print(f'L-BFGS (gradient evaluations, each a full solve): {summary(lb)}')
+    print(f'JIIO defaults (iterations):                      {summary(jj)}')
+    for lo, hi in [(0, 50), (50, 150), (150, 300), (300, 1000), (1000, 10**7)]:
+        sel = (lb > lo) & (lb <= hi)
+        if sel.any(): print(f'  samples L-BFGS needs ({lo}, {hi if hi < 10**7 else "inf"}]: {sel.sum():3d}; JIIO within 300: {(jj[sel] <= 300).mean():.3f}, median {np.median(jj[sel]):.0f}')
+    return lb, jj
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--problems', type=int, default=120)
     ap.add_argument('--label', default='')
     ap.add_argument('--reference', default='', help='comma-separated problem numbers: only the L-BFGS reference on them')
+    ap.add_argument('--spectrum', default='', help='comma-separated problem numbers: only the augmented map\'s spectrum at the solution')
+    ap.add_argument('--floor', action='store_true', help='only the L-BFGS reference on every unconstrained problem, with JIIO beside it')
     a = ap.parse_args()
     torch.set_num_threads(1)
     if a.reference:
         print(f'jiio {jiio.__version__}: L-BFGS with exact solves against JIIO defaults, tol 1e-8 (None: not within the budget)')
         lbfgs_reference([int(p) for p in a.reference.split(',')]); raise SystemExit
+    if a.spectrum:
+        print(f'jiio {jiio.__version__}: eigenvalues of largest modulus of the augmented map\'s Jacobian at the solution (alpha_z 0.8, alpha_mu 0.6)')
+        spectrum([int(p) for p in a.spectrum.split(',')]); raise SystemExit
+    if a.floor:
+        print(f'jiio {jiio.__version__}: L-BFGS with exact solves (budget 1000) against JIIO defaults on the unconstrained problems, tol 1e-8')
+        floor(a.problems); raise SystemExit
     print()
     print(f'jiio {jiio.__version__} {a.label}, torch {torch.__version__}, {a.problems} JIIO problems x 6 samples\n')
     new = 'restart' in str(getattr(jiio.augmented, '_JIIO_DEFAULTS', {}))
     m0 = getattr(jiio.augmented, '_JIIO_DEFAULTS', {}).get('m', 5)
-    configs = {f'default (type I, m={m0}, alpha_x=0.1)': {}, 'm=5': dict(m=5), 'm=10, lam=1e-8': dict(m=10, lam=1e-8), 'type II': dict(kind='II')}
+    configs = {f'default (type I, m={m0}, alpha_x=0.1)': {}, 'm=5': dict(m=5), 'm=10, lam=1e-8': dict(m=10, lam=1e-8), 'type II': dict(kind='II'),
+               'm=20, lam=1e-10, alpha_x=0.2': dict(m=20, lam=1e-10, alpha_x=0.2)}
     if new: configs |= {'restart=100': dict(restart=100.), 'wmax=1e3': dict(wmax=1e3)}
     res = run_jiio(a.problems, configs)
     best = np.min(np.stack([v['costs'] for v in res.values()]), 0)
