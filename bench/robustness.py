@@ -164,15 +164,19 @@ def inexact_lbfgs(cell, h, x0, y, budget=1000, eta=0.1):
     except _Done: pass
     return st['u'] if st['u'] <= budget else 10**6
 
-def inexact(n_problems):
-    "`inexact_lbfgs` per sample on every unconstrained problem, next to JIIO's iterations, and both summaries."
-    ii, jj = [], []
+def unconstrained(n_problems):
+    "The unconstrained problems of the suite, each with JIIO's iterations per sample at the defaults (10**6: not within 1000)."
     for p in range(n_problems):
         cell, h, x0, y, cons = jiio_problem(p)
         if cons is not None: continue
         r = jiio_solve(cell, h, x0, y, tol=1e-8, max_iter=1000, trace=False)
+        yield p, cell, h, x0, y, torch.where(r.converged, r.nstep, 10**6).tolist()
+
+def inexact(n_problems):
+    "`inexact_lbfgs` per sample on every unconstrained problem, next to JIIO's iterations, and both summaries."
+    ii, jj = [], []
+    for p, cell, h, x0, y, b in unconstrained(n_problems):
         a = [inexact_lbfgs(cell, h, x0[i:i+1], y[i:i+1]) for i in range(len(x0))]
-        b = torch.where(r.converged, r.nstep, 10**6).tolist()
         print(f'  problem {p:3d}: inexact L-BFGS work {a}; JIIO iterations {b}', flush=True)
         ii += a; jj += b
     print(f'inexact L-BFGS (work in JIIO iterations): {summary(ii)}')
@@ -181,15 +185,11 @@ def inexact(n_problems):
 def floor(n_problems, budget=1000):
     "On every unconstrained problem: L-BFGS's evaluations and JIIO's iterations per sample, and both summaries."
     lb, jj = [], []
-    for p in range(n_problems):
-        cell, h, x0, y, cons = jiio_problem(p)
-        if cons is not None: continue
-        r = jiio_solve(cell, h, x0, y, tol=1e-8, max_iter=1000, trace=False)
-        a, b = lbfgs_evals(p, budget), [n if c else None for n, c in zip(r.nstep.tolist(), r.converged.tolist())]
-        print(f'  problem {p:3d} (dim z {cell(cell.z0(x0), x0).shape[1]}, dim x {x0.shape[1]}): L-BFGS {a}; JIIO {b}', flush=True)
-        lb += a; jj += b
-    big = lambda v: np.array([10**6 if n is None else n for n in v])
-    lb, jj = big(lb), big(jj)
+    for p, cell, h, x0, y, b in unconstrained(n_problems):
+        a = lbfgs_evals(p, budget)
+        print(f'  problem {p:3d} (dim z {cell(cell.z0(x0), x0).shape[1]}, dim x {x0.shape[1]}): L-BFGS {a}; JIIO {[n if n < 10**6 else None for n in b]}', flush=True)
+        lb += [10**6 if n is None else n for n in a]; jj += b
+    lb, jj = np.array(lb), np.array(jj)
     print(f'L-BFGS (gradient evaluations, each a full solve): {summary(lb)}')
     print(f'JIIO defaults (iterations):                      {summary(jj)}')
     for lo, hi in [(0, 50), (50, 150), (150, 300), (300, 1000), (1000, 10**7)]:
