@@ -89,10 +89,9 @@ def run_plain(configs):
         out[name] = {k: summary(v) for k, v in res.items()}
     return out
 
-def lbfgs_evals(p, budget=3000):
-    "Per sample of problem p: gradient evaluations L-BFGS (exact DEQ solves, strong Wolfe) needs to |g|/g0 < 1e-8 (None: not within budget)."
+def lbfgs_evals(cell, h, x0, y, budget=3000):
+    "Per sample: gradient evaluations L-BFGS (exact DEQ solves, strong Wolfe) needs to |g|/g0 < 1e-8 (None: not within budget)."
     from jiio.deq import DEQ
-    cell, h, x0, y, cons = jiio_problem(p)
     deq = DEQ(cell, f_tol=1e-13, f_stop_mode='abs', f_max_iter=500, b_tol=1e-13, b_stop_mode='abs', b_max_iter=500)
     out = []
     for i in range(len(x0)):
@@ -112,7 +111,7 @@ def lbfgs_reference(problems, budget=3000):
     for p in problems:
         cell, h, x0, y, cons = jiio_problem(p)
         r = jiio_solve(cell, h, x0, y, constraint=cons, tol=1e-8, max_iter=1000, trace=False)
-        print(f'  problem {p:3d} ({type(cons).__name__ if cons is not None else "none"}, dim x {x0.shape[1]}): L-BFGS evaluations {lbfgs_evals(p, budget)}; '
+        print(f'  problem {p:3d} ({type(cons).__name__ if cons is not None else "none"}, dim x {x0.shape[1]}): L-BFGS evaluations {lbfgs_evals(cell, h, x0, y, budget)}; '
               f'JIIO iterations {[n if c else None for n, c in zip(r.nstep.tolist(), r.converged.tolist())]}', flush=True)
 
 def spectrum(problems, alphas=(0.03, 0.1, 0.3)):
@@ -141,7 +140,8 @@ def inexact_lbfgs(cell, h, x0, y, budget=1000, eta=0.1):
     gradient comes from warm-started Anderson solves of z and mu to a tolerance of eta |g|/g0 (at most 1e-3): the naive
     method with inexact solves. 10**6 if not within `budget`."""
     aa = get_solver('anderson')
-    x, st = x0.clone().requires_grad_(), dict(u=0., z=cell.z0(x0).detach(), mu=torch.zeros_like(cell.z0(x0)), g0=None, tol=1e-3)
+    z0 = cell.z0(x0).detach()
+    x, st = x0.clone().requires_grad_(), dict(u=0., z=z0, mu=torch.zeros_like(z0), g0=None, tol=1e-3)
     def closure():
         with torch.no_grad(): r = aa(lambda z: cell(z, x), st['z'], max_iter=300, tol=st['tol'], m=5)
         z, xx = r.z.detach().requires_grad_(), x.detach().requires_grad_()
@@ -186,8 +186,8 @@ def floor(n_problems, budget=1000):
     "On every unconstrained problem: L-BFGS's evaluations and JIIO's iterations per sample, and both summaries."
     lb, jj = [], []
     for p, cell, h, x0, y, b in unconstrained(n_problems):
-        a = lbfgs_evals(p, budget)
-        print(f'  problem {p:3d} (dim z {cell(cell.z0(x0), x0).shape[1]}, dim x {x0.shape[1]}): L-BFGS {a}; JIIO {[n if n < 10**6 else None for n in b]}', flush=True)
+        a = lbfgs_evals(cell, h, x0, y, budget)
+        print(f'  problem {p:3d} (dim z {cell.z0(x0).shape[1]}, dim x {x0.shape[1]}): L-BFGS {a}; JIIO {[n if n < 10**6 else None for n in b]}', flush=True)
         lb += [10**6 if n is None else n for n in a]; jj += b
     lb, jj = np.array(lb), np.array(jj)
     print(f'L-BFGS (gradient evaluations, each a full solve): {summary(lb)}')
@@ -195,7 +195,6 @@ def floor(n_problems, budget=1000):
     for lo, hi in [(0, 50), (50, 150), (150, 300), (300, 1000), (1000, 10**7)]:
         sel = (lb > lo) & (lb <= hi)
         if sel.any(): print(f'  samples L-BFGS needs ({lo}, {hi if hi < 10**7 else "inf"}]: {sel.sum():3d}; JIIO within 300: {(jj[sel] <= 300).mean():.3f}, median {np.median(jj[sel]):.0f}')
-    return lb, jj
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
